@@ -1,0 +1,85 @@
+"""Settings, read once from the environment.
+
+``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` point everything at a
+server of the user's (docker compose, a cluster, Aura). Without ``NEO4J_URI`` the project's own
+local Neo4j is used: its Bolt port and generated password live in the state folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BOLT_PORT = 7687
+
+
+def state_dir() -> Path:
+    """Project-local state (local Neo4j data, password, ingest store, locks); git-ignored.
+
+    ``HYDRASCOPE_STATE_DIR`` overrides it (tests use their own, so they never touch a developer's
+    graph). A source checkout keeps it next to ``pyproject.toml``; an installed copy uses the home.
+    """
+    override = os.environ.get("HYDRASCOPE_STATE_DIR")
+    if override:
+        return Path(override).expanduser().resolve()
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / ".hydrascope"
+    return Path.home() / ".hydrascope"
+
+
+def data_dir() -> Path:
+    """Where ingest keeps its columnar store of raw events (Parquet) and rejects files."""
+    override = os.environ.get("HYDRASCOPE_DATA_DIR")
+    return Path(override).expanduser().resolve() if override else state_dir() / "data"
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where and how to connect. ``local`` is true for the project's own embedded server."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    local: bool
+
+    def redacted(self) -> str:
+        """A description safe to print or log: never the password."""
+        return f"{self.uri} (user {self.user}, database {self.database})"
+
+
+def local_bolt_port() -> int:
+    raw = os.environ.get("HYDRASCOPE_BOLT_PORT", str(DEFAULT_BOLT_PORT))
+    try:
+        port = int(raw)
+    except ValueError as exc:
+        from hydrascope.errors import ConfigError
+
+        raise ConfigError(f"HYDRASCOPE_BOLT_PORT must be a port number, not {raw!r}") from exc
+    return port
+
+
+def neo4j_settings() -> Neo4jSettings:
+    """The connection settings in force (environment first, then the local server)."""
+    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        return Neo4jSettings(
+            uri=uri,
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            database=database,
+            local=False,
+        )
+    from hydrascope.db.local import LocalServer
+
+    server = LocalServer()
+    return Neo4jSettings(
+        uri=server.bolt_uri,
+        user="neo4j",
+        password=server.read_password(),
+        database=database,
+        local=True,
+    )

@@ -1,0 +1,107 @@
+"""Cypher generated from the graph model.
+
+Labels, relationship types and property names come only from ``hydrascope.schema.model``
+constants (validated against the model here); every value travels as a parameter. Writers use the
+``UNWIND $rows`` statements below in batches, so one round trip writes thousands of rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hydrascope.schema.model import NODES, NodeType, RelType
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _ident(name: str) -> str:
+    """Refuse anything that is not a plain identifier before it is interpolated into Cypher."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a Cypher identifier: {name!r}")
+    return name
+
+
+def constraint_name(node: NodeType) -> str:
+    return f"{node.label.lower()}_{node.key}_unique"
+
+
+def index_name(node: NodeType, prop: str) -> str:
+    return f"{node.label.lower()}_{prop}_index"
+
+
+def constraint_statements() -> list[str]:
+    """One uniqueness constraint per node key (which also gives the key its index)."""
+    return [
+        f"CREATE CONSTRAINT {constraint_name(n)} IF NOT EXISTS "
+        f"FOR (n:{_ident(n.label)}) REQUIRE n.{_ident(n.key)} IS UNIQUE"
+        for n in NODES
+    ]
+
+
+def index_statements() -> list[str]:
+    """Range indexes on the properties the model marks ``indexed`` (lookups, freshness, cleanup)."""
+    statements = []
+    for n in NODES:
+        props = [p.name for p in n.properties if p.indexed] + ["lastupdated"]
+        for prop in props:
+            statements.append(
+                f"CREATE INDEX {index_name(n, prop)} IF NOT EXISTS FOR (n:{_ident(n.label)}) ON (n.{_ident(prop)})"
+            )
+    return statements
+
+
+def _check_props(allowed: tuple[str, ...], props: tuple[str, ...], owner: str) -> None:
+    unknown = [p for p in props if p not in allowed]
+    if unknown:
+        raise ValueError(f"{owner} has no properties {unknown}; declare them in hydrascope.schema.model")
+
+
+def merge_nodes(node: NodeType, props: tuple[str, ...] = ()) -> str:
+    """``UNWIND $rows`` MERGE of nodes by key; rows are ``{key: ..., props: {...}}``.
+
+    ``props`` names the properties the rows carry (checked against the model); they are SET with
+    ``+=`` so a writer that knows only some properties never erases the others.
+    """
+    _check_props(node.property_names, props, node.label)
+    return (
+        f"UNWIND $rows AS row MERGE (n:{_ident(node.label)} {{{_ident(node.key)}: row.key}}) "
+        "ON CREATE SET n.firstseen = $update_tag "
+        "SET n += row.props, n.lastupdated = $update_tag"
+    )
+
+
+def merge_relationships(rel: RelType, props: tuple[str, ...] = (), merge_end: bool = True) -> str:
+    """``UNWIND $rows`` MERGE of relationships; rows are ``{start: ..., end: ..., props: {...}}``.
+
+    The start node is MERGEd too (an event may name an account the accounts table lacks: it is
+    kept, never dropped). ``merge_end=False`` MATCHes the end node instead, for edges that must
+    only point at nodes already loaded.
+    """
+    _check_props(rel.property_names, props, rel.type)
+    end_verb = "MERGE" if merge_end else "MATCH"
+    return (
+        "UNWIND $rows AS row "
+        f"MERGE (a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: row.start}}) "
+        "ON CREATE SET a.firstseen = $update_tag, a.lastupdated = $update_tag "
+        f"{end_verb} (b:{_ident(rel.end.label)} {{{_ident(rel.end.key)}: row.end}}) "
+        + ("ON CREATE SET b.firstseen = $update_tag, b.lastupdated = $update_tag " if merge_end else "")
+        + f"MERGE (a)-[r:{_ident(rel.type)}]->(b) "
+        "ON CREATE SET r.firstseen = $update_tag "
+        "SET r += row.props, r.lastupdated = $update_tag"
+    )
+
+
+def stale_nodes(node: NodeType) -> str:
+    """Nodes of a label that the run tagged ``$update_tag`` did not touch (cleanup after success)."""
+    return (
+        f"MATCH (n:{_ident(node.label)}) WHERE n.lastupdated < $update_tag "
+        "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+    )
+
+
+def stale_relationships(rel: RelType) -> str:
+    """Relationships of a type the run tagged ``$update_tag`` did not touch."""
+    return (
+        f"MATCH ()-[r:{_ident(rel.type)}]->() WHERE r.lastupdated < $update_tag "
+        "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+    )

@@ -1,0 +1,339 @@
+"""The graph model, declared once.
+
+Every label, key, relationship type and property of the Neo4j graph is declared here; constraint,
+index and ingest Cypher are generated from these declarations (``hydrascope.schema.cypher``), the
+documentation in ``docs/schema.md`` is rendered from them, and readers refer to the same constants.
+Labels and relationship types are only ever interpolated into Cypher from this module; values are
+always parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PropertyType = Literal["string", "integer", "float", "boolean", "datetime", "list<string>", "list<integer>"]
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A property: its name, Cypher type, a one-line meaning, and whether it gets a range index."""
+
+    name: str
+    type: PropertyType
+    description: str
+    indexed: bool = False
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label with its unique key property and the other properties the model keeps."""
+
+    label: str
+    key: str
+    key_type: PropertyType
+    description: str
+    properties: tuple[Prop, ...] = ()
+
+    def prop(self, name: str) -> Prop:
+        """Look up one declared property (the key included) by name."""
+        if name == self.key:
+            return Prop(self.key, self.key_type, f"unique key of {self.label}")
+        for p in self.properties:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.label} has no property {name!r}")
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        return (self.key, *(p.name for p in self.properties), *PROVENANCE_NAMES)
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type between two node types (always stored in this direction)."""
+
+    type: str
+    start: NodeType
+    end: NodeType
+    description: str
+    properties: tuple[Prop, ...] = field(default=())
+
+    @property
+    def pattern(self) -> str:
+        """The relationship as a Cypher pattern, for docs and comments."""
+        return f"(:{self.start.label})-[:{self.type}]->(:{self.end.label})"
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        return (*(p.name for p in self.properties), *PROVENANCE_NAMES)
+
+
+# Provenance on every node and edge (cartography style): the update tag of the first and the
+# latest ingest or detection run that wrote it. Cleanup deletes what a successful run did not touch.
+PROVENANCE = (
+    Prop("firstseen", "integer", "update tag (epoch seconds) of the run that first wrote it"),
+    Prop("lastupdated", "integer", "update tag (epoch seconds) of the latest run that wrote it", indexed=True),
+)
+PROVENANCE_NAMES = tuple(p.name for p in PROVENANCE)
+
+# Activity aggregates carried by every behavioural edge (built from request and login events).
+ACTIVITY = (
+    Prop("first_seen", "datetime", "first event on this edge"),
+    Prop("last_seen", "datetime", "latest event on this edge", indexed=True),
+    Prop("requests", "integer", "API requests (exchanges) on this edge"),
+    Prop("input_tokens", "integer", "input tokens over those requests"),
+    Prop("output_tokens", "integer", "output tokens over those requests"),
+)
+LOGIN_ACTIVITY = (Prop("logins", "integer", "login events (signup, console, key creation) on this edge"),)
+
+TRIAGE = (
+    Prop("triage_label", "string", "analyst label: confirmed, false_positive or allowlisted", indexed=True),
+    Prop("triage_note", "string", "analyst's note for the label"),
+    Prop("triage_by", "string", "analyst who set the label"),
+    Prop("triage_at", "datetime", "when the label was set"),
+)
+
+# ---------------------------------------------------------------------------------------- nodes
+
+ACCOUNT = NodeType(
+    "Account",
+    "account_id",
+    "string",
+    "A customer account of the model API.",
+    (
+        Prop("created_at", "datetime", "account creation time", indexed=True),
+        Prop("email", "string", "contact email (personal data: hidden by the app's privacy switch)"),
+        Prop("org_id", "string", "organisation the account belongs to, if any", indexed=True),
+        Prop("declared_country", "string", "country the customer declared"),
+        Prop("tier", "string", "billing tier"),
+        Prop("status", "string", "active, suspended or banned", indexed=True),
+        Prop("banned_at", "datetime", "time of the latest ban in the enforcement table"),
+        Prop("ban_reason", "string", "reason of the latest ban"),
+        Prop("enforcement_actions", "integer", "enforcement actions recorded for the account"),
+        Prop("first_seen", "datetime", "first request or login"),
+        Prop("last_seen", "datetime", "latest request or login", indexed=True),
+        Prop("requests", "integer", "API requests over all time"),
+        Prop("input_tokens", "integer", "input tokens over all time"),
+        Prop("output_tokens", "integer", "output tokens over all time"),
+        Prop("active_hours", "list<integer>", "distinct hours (since the Unix epoch) with requests, newest 2,160"),
+        Prop("risk_score", "float", "detector's risk score in [0, 1] (0 when not flagged)", indexed=True),
+        Prop("risk_reasons", "list<string>", "detector's reasons, each with numbers"),
+        *TRIAGE,
+    ),
+)
+PAYMENT_INSTRUMENT = NodeType(
+    "PaymentInstrument",
+    "instrument_id",
+    "string",
+    "A payment instrument, by token or fingerprint only: card numbers are refused at ingest.",
+    (
+        Prop("kind", "string", "card, virtual_card, prepaid or bank"),
+        Prop("bin", "string", "issuer identification number (first 6 digits)", indexed=True),
+        Prop("issuer_country", "string", "issuing country"),
+        Prop("first_seen", "datetime", "first time any account used it"),
+    ),
+)
+IP = NodeType(
+    "IP",
+    "ip",
+    "string",
+    "An IPv4 or IPv6 address seen in requests or logins.",
+    (
+        Prop("version", "integer", "4 or 6"),
+        Prop("prefix", "string", "the /24 (IPv4) or /64 (IPv6) network it belongs to", indexed=True),
+        Prop("country", "string", "geolocated country"),
+        Prop("is_datacenter", "boolean", "hosted in a datacenter or cloud"),
+        Prop("is_vpn", "boolean", "known commercial VPN egress"),
+        Prop("is_cgnat", "boolean", "in carrier-grade NAT space (100.64.0.0/10)"),
+    ),
+)
+ASN = NodeType(
+    "ASN",
+    "asn",
+    "integer",
+    "An autonomous system.",
+    (Prop("as_org", "string", "organisation operating the AS"),),
+)
+PROXY_SERVICE = NodeType(
+    "ProxyService",
+    "service_id",
+    "string",
+    "A commercial service that resells API access or proxies traffic.",
+    (
+        Prop("name", "string", "service name"),
+        Prop("kind", "string", "reseller, residential_proxy or vpn"),
+    ),
+)
+CLIENT_FINGERPRINT = NodeType(
+    "ClientFingerprint", "fingerprint", "string", "A client fingerprint (SDK, TLS and header signature)."
+)
+EMAIL_DOMAIN = NodeType(
+    "EmailDomain",
+    "domain",
+    "string",
+    "The domain part of account emails.",
+    (Prop("accounts", "integer", "accounts registered with the domain"),),
+)
+PROMPT_TEMPLATE = NodeType(
+    "PromptTemplate", "template", "string", "A hash of a prompt skeleton (what stays when the values change)."
+)
+CAPABILITY = NodeType(
+    "Capability", "name", "string", "A prompt-classifier label: coding, agentic, reasoning, cot_elicitation..."
+)
+MODEL = NodeType(
+    "Model",
+    "name",
+    "string",
+    "A model served by the API.",
+    (Prop("released_at", "datetime", "public release time"),),
+)
+API_KEY = NodeType(
+    "ApiKey",
+    "key_id",
+    "string",
+    "An API key of an account.",
+    (
+        Prop("created_at", "datetime", "creation time"),
+        Prop("revoked_at", "datetime", "revocation time, if revoked"),
+    ),
+)
+INGEST_RUN = NodeType(
+    "IngestRun",
+    "run_id",
+    "string",
+    "One ingest run: its provenance and counts.",
+    (
+        Prop("started_at", "datetime", "start time", indexed=True),
+        Prop("ended_at", "datetime", "end time"),
+        Prop("status", "string", "running, succeeded, failed or rejected_rows"),
+        Prop("source", "string", "the input bundle's directory"),
+        Prop("update_tag", "integer", "the tag written to firstseen/lastupdated by this run"),
+        Prop("rows_read", "integer", "rows read over all tables"),
+        Prop("rows_loaded", "integer", "rows accepted over all tables"),
+        Prop("rows_rejected", "integer", "rows rejected over all tables"),
+        Prop("tables", "string", "JSON: per table rows read, loaded, rejected"),
+        Prop("files", "string", "JSON: source files with size and SHA-256"),
+        Prop("rejects_file", "string", "path of the rejects file, if any rows were rejected"),
+    ),
+)
+CLUSTER = NodeType(
+    "Cluster",
+    "cluster_id",
+    "string",
+    "A group of accounts the detector found coordinated; its id is kept across detection runs.",
+    (
+        Prop("score", "float", "risk score in [0, 1]", indexed=True),
+        Prop("size", "integer", "member accounts"),
+        Prop("flagged", "boolean", "score passed the flagging threshold with several kinds of evidence"),
+        Prop("evidence", "list<string>", "readable evidence, each item with its numbers"),
+        Prop("signals", "string", "JSON: each signal's value for the cluster"),
+        Prop("lifecycle", "string", "born, grew, shrank, split, merged, regrew or stable"),
+        Prop("first_detected_at", "datetime", "first detection run that found it"),
+        Prop("last_detected_at", "datetime", "latest detection run that found it"),
+        Prop("detect_run", "string", "id of the latest detection run"),
+        *TRIAGE,
+    ),
+)
+CAMPAIGN = NodeType(
+    "Campaign",
+    "campaign_id",
+    "string",
+    "Clusters the detector attributes to one operator.",
+    (
+        Prop("name", "string", "readable name"),
+        Prop("score", "float", "highest member-cluster score"),
+        Prop("accounts", "integer", "accounts over its clusters"),
+        Prop("evidence", "list<string>", "why the clusters were grouped"),
+    ),
+)
+
+NODES: tuple[NodeType, ...] = (
+    ACCOUNT,
+    PAYMENT_INSTRUMENT,
+    IP,
+    ASN,
+    PROXY_SERVICE,
+    CLIENT_FINGERPRINT,
+    EMAIL_DOMAIN,
+    PROMPT_TEMPLATE,
+    CAPABILITY,
+    MODEL,
+    API_KEY,
+    INGEST_RUN,
+    CLUSTER,
+    CAMPAIGN,
+)
+
+# -------------------------------------------------------------------------------- relationships
+
+# (:Account)-[:PAID_WITH]->(:PaymentInstrument)
+PAID_WITH = RelType(
+    "PAID_WITH",
+    ACCOUNT,
+    PAYMENT_INSTRUMENT,
+    "The account pays with the instrument.",
+    (Prop("first_seen", "datetime", "when the account first used it"),),
+)
+# (:Account)-[:CONNECTED_FROM]->(:IP)
+CONNECTED_FROM = RelType(
+    "CONNECTED_FROM", ACCOUNT, IP, "Requests or logins came from the IP.", (*ACTIVITY, *LOGIN_ACTIVITY)
+)
+# (:IP)-[:IN_ASN]->(:ASN)
+IN_ASN = RelType("IN_ASN", IP, ASN, "The IP is announced by the AS.")
+# (:IP)-[:EGRESS_OF]->(:ProxyService)
+EGRESS_OF = RelType("EGRESS_OF", IP, PROXY_SERVICE, "The IP is an egress of the proxy service.")
+# (:Account)-[:USED_CLIENT]->(:ClientFingerprint)
+USED_CLIENT = RelType(
+    "USED_CLIENT",
+    ACCOUNT,
+    CLIENT_FINGERPRINT,
+    "Requests or logins came from the client.",
+    (*ACTIVITY, *LOGIN_ACTIVITY),
+)
+# (:Account)-[:REGISTERED_WITH]->(:EmailDomain)
+REGISTERED_WITH = RelType("REGISTERED_WITH", ACCOUNT, EMAIL_DOMAIN, "The account's email is at the domain.")
+# (:Account)-[:SENT]->(:PromptTemplate)
+SENT = RelType("SENT", ACCOUNT, PROMPT_TEMPLATE, "The account sent prompts with the template.", ACTIVITY)
+# (:Account)-[:ASKED_FOR]->(:Capability)
+ASKED_FOR = RelType(
+    "ASKED_FOR", ACCOUNT, CAPABILITY, "The account's prompts were classified as the capability.", ACTIVITY
+)
+# (:Account)-[:CALLED]->(:Model)
+CALLED = RelType("CALLED", ACCOUNT, MODEL, "The account called the model.", ACTIVITY)
+# (:Account)-[:HAS_KEY]->(:ApiKey)
+HAS_KEY = RelType("HAS_KEY", ACCOUNT, API_KEY, "The account owns the API key.")
+# (:Account)-[:MEMBER_OF]->(:Cluster)
+MEMBER_OF = RelType(
+    "MEMBER_OF",
+    ACCOUNT,
+    CLUSTER,
+    "The detector placed the account in the cluster.",
+    (
+        Prop("score", "float", "the account's risk score within the cluster"),
+        Prop("reasons", "list<string>", "the account's own evidence"),
+    ),
+)
+# (:Cluster)-[:PART_OF]->(:Campaign)
+PART_OF = RelType("PART_OF", CLUSTER, CAMPAIGN, "The detector attributes the cluster to the campaign.")
+
+RELATIONSHIPS: tuple[RelType, ...] = (
+    PAID_WITH,
+    CONNECTED_FROM,
+    IN_ASN,
+    EGRESS_OF,
+    USED_CLIENT,
+    REGISTERED_WITH,
+    SENT,
+    ASKED_FOR,
+    CALLED,
+    HAS_KEY,
+    MEMBER_OF,
+    PART_OF,
+)
+
+NODE_BY_LABEL = {n.label: n for n in NODES}
+REL_BY_TYPE = {r.type: r for r in RELATIONSHIPS}
+
+# Triage labels an analyst may set, and the one the detector must respect.
+TRIAGE_LABELS = ("confirmed", "false_positive", "allowlisted")

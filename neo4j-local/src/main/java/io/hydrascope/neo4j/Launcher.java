@@ -1,0 +1,80 @@
+package io.hydrascope.neo4j;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.ConnectorPortRegister;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
+
+/**
+ * Runs Neo4j Community embedded with its Bolt connector, for local development and tests.
+ *
+ * <p>Why embedded: the machines this project runs on have Java and Maven but no Docker engine and
+ * no Neo4j package, so the project builds this launcher from Maven Central artifacts. Bolt binds
+ * to the given loopback address only, authentication is on, and the password is read from a file
+ * (never from the command line, where other users could see it in the process list).
+ *
+ * <p>Usage: {@code Launcher <home-dir> <bolt-host> <bolt-port> <password-file> <pagecache-mb>}
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: Launcher <home-dir> <bolt-host> <bolt-port> <password-file> <pagecache-mb>");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        String host = args[1];
+        int port = Integer.parseInt(args[2]);
+        String password = readPassword(Path.of(args[3]));
+        long pageCacheBytes = Long.parseLong(args[4]) * 1024L * 1024L;
+
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
+                .setConfig(BoltConnector.advertised_address, new SocketAddress(host, port))
+                .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheBytes)
+                .build();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("hydrascope-neo4j: shutting down");
+            dbms.shutdown();
+            stopped.countDown();
+        }, "neo4j-shutdown"));
+
+        // The password is (re)applied on every start so that the stored file is always the truth.
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        system.executeTransactionally(
+                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+
+        GraphDatabaseService neo4j = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
+        int boundPort = port;
+        if (neo4j instanceof GraphDatabaseAPI api) {
+            ConnectorPortRegister ports = api.getDependencyResolver().resolveDependency(ConnectorPortRegister.class);
+            boundPort = ports.getLocalAddress(org.neo4j.configuration.connectors.ConnectorType.BOLT).getPort();
+        }
+        System.out.println("hydrascope-neo4j: ready bolt://" + host + ":" + boundPort);
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static String readPassword(Path file) throws IOException {
+        String value = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("password file is empty: " + file);
+        }
+        return value;
+    }
+}
