@@ -1,0 +1,67 @@
+"""Every tunable of the detector, in one frozen dataclass with the reason for each default.
+
+The defaults were set by measuring on *all* built-in scenarios (``bench/bench_detect.py``), never
+on one; ``docs/detection.md`` explains each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Parameters of one detection run (explicit, so a run is reproducible from its record)."""
+
+    seed: int = 7
+    # --- rarity-weighted shared infrastructure
+    # Per-kind weight of one shared object before rarity: a card is rarely shared honestly.
+    kind_weight: dict[str, float] = field(
+        default_factory=lambda: {
+            "card": 1.0,
+            "fingerprint": 0.8,
+            "ip": 0.6,
+            "prefix": 0.35,
+            "email_domain": 0.5,
+            "template": 0.7,
+        }
+    )
+    # Known-benign address space counts this much (down-weighted, not ignored).
+    benign_factor: dict[str, float] = field(
+        default_factory=lambda: {"cgnat": 0.05, "vpn": 0.15, "university": 0.1}
+    )
+    # Objects used by more accounts than this are too popular to tie anyone (a big carrier IP).
+    max_object_degree: int = 50_000
+    # All pairs are candidates for objects up to this degree; above it, each member is paired with
+    # ``sample_partners`` random co-users (an expander keeps big groups connected at linear cost).
+    clique_degree: int = 40
+    sample_partners: int = 12
+    # A family of evidence "counts" for a pair when its summed rarity weight reaches this.
+    family_min: float = 0.3
+    # Pairs must be tied by at least this many independent families (timing included).
+    min_pair_families: int = 2
+    # --- synchrony
+    minhash_size: int = 64
+    sync_min: float = 0.5  # active-hour Jaccard at which timing counts as a family for a pair
+    lockstep_window_s: float = 3600.0
+    # --- clustering
+    cluster_method: str = "leiden"  # "leiden" (modularity within components) or "components"
+    leiden_resolution: float = 1.0
+    leiden_min_component: int = 200  # components smaller than this are kept whole
+    min_cluster_size: int = 3  # smaller groups are not written as clusters
+    # --- scoring
+    min_flag_size: int = 5
+    flag_threshold: float = 0.75
+    strong: float = 0.5  # a cluster signal at or above this is one "kind" of evidence
+    min_kinds: int = 3
+    # --- content
+    cot_capabilities: tuple[str, ...] = ("cot_elicitation",)
+    template_min_share: float = 0.2  # a template is "the cluster's" when this share of members use it
+    # --- dense blocks
+    dense_blocks: int = 5
+    dense_min_rows: int = 5
+    # --- release pivot
+    pivot_window_s: float = 48 * 3600.0
+    pivot_min_share: float = 0.25
+    # --- identity across runs
+    identity_min_overlap: float = 0.3

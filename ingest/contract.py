@@ -1,0 +1,178 @@
+"""The data contract as code: every table, column, type, requirement and enumeration, once.
+
+Readers, validation, the event store and the docs all read these declarations, so the contract
+cannot drift between two hand-kept lists. Column names are the contract (``docs/ingest.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnType = Literal["string", "timestamp", "integer", "boolean", "ip"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether a row needs it, and the values it may take (if enumerated)."""
+
+    name: str
+    type: ColumnType = "string"
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the bundle.
+
+    ``key`` identifies a row of a reference table (a repeated key in one run is a duplicate);
+    event tables (``events=True``) have no natural key and are identified by their content hash.
+    ``one_of`` lists columns of which at least one must be present in each row.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    events: bool = False
+    one_of: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name} has no column {name!r}")
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+PAYMENT_KINDS = ("card", "virtual_card", "prepaid", "bank")
+PROXY_KINDS = ("reseller", "residential_proxy", "vpn")
+LOGIN_KINDS = ("signup", "console", "key_created")
+
+ACCOUNTS = Table(
+    "accounts",
+    (
+        Column("account_id", required=True),
+        Column("created_at", "timestamp"),
+        Column("email"),
+        Column("org_id"),
+        Column("declared_country"),
+        Column("tier"),
+        Column("status"),
+    ),
+    key=("account_id",),
+)
+PAYMENT_METHODS = Table(
+    "payment_methods",
+    (
+        Column("account_id", required=True),
+        Column("instrument_id", required=True),
+        Column("kind", enum=PAYMENT_KINDS),
+        Column("bin"),
+        Column("issuer_country"),
+        Column("first_seen", "timestamp"),
+    ),
+    key=("account_id", "instrument_id"),
+)
+API_KEYS = Table(
+    "api_keys",
+    (
+        Column("key_id", required=True),
+        Column("account_id", required=True),
+        Column("created_at", "timestamp"),
+        Column("revoked_at", "timestamp"),
+    ),
+    key=("key_id",),
+)
+IP_INTEL = Table(
+    "ip_intel",
+    (
+        Column("ip", "ip", required=True),
+        Column("asn", "integer", non_negative=True),
+        Column("as_org"),
+        Column("country"),
+        Column("is_datacenter", "boolean"),
+        Column("is_vpn", "boolean"),
+        Column("proxy_service"),
+    ),
+    key=("ip",),
+)
+PROXY_SERVICES = Table(
+    "proxy_services",
+    (Column("service_id", required=True), Column("name"), Column("kind", enum=PROXY_KINDS)),
+    key=("service_id",),
+)
+REQUESTS = Table(
+    "requests",
+    (
+        Column("ts", "timestamp", required=True),
+        Column("account_id", required=True),
+        Column("ip", "ip", required=True),
+        Column("key_id"),
+        Column("client_fingerprint"),
+        Column("model"),
+        Column("capability"),
+        Column("prompt_template"),
+        Column("input_tokens", "integer", non_negative=True),
+        Column("output_tokens", "integer", non_negative=True),
+    ),
+    events=True,
+)
+LOGINS = Table(
+    "logins",
+    (
+        Column("ts", "timestamp", required=True),
+        Column("account_id", required=True),
+        Column("ip", "ip"),
+        Column("client_fingerprint"),
+        Column("kind", enum=LOGIN_KINDS),
+    ),
+    events=True,
+    one_of=("ip", "client_fingerprint"),
+)
+ENFORCEMENT = Table(
+    "enforcement",
+    (
+        Column("account_id", required=True),
+        Column("action", required=True),
+        Column("ts", "timestamp", required=True),
+        Column("reason"),
+    ),
+    key=("account_id", "action", "ts"),
+    events=True,
+)
+MODEL_RELEASES = Table(
+    "model_releases",
+    (Column("model", required=True), Column("released_at", "timestamp", required=True)),
+    key=("model",),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        PROXY_SERVICES,
+        IP_INTEL,
+        MODEL_RELEASES,
+        ACCOUNTS,
+        PAYMENT_METHODS,
+        API_KEYS,
+        ENFORCEMENT,
+        REQUESTS,
+        LOGINS,
+    )
+}
+"""Every table, in load order: reference data first, so events find their nodes enriched."""
+
+EVENT_TABLES = tuple(name for name, t in TABLES.items() if t.events)
+
+# Directories and files of a bundle that are not tables and are skipped without complaint
+# (the simulator's ground truth must never be loaded).
+IGNORED_NAMES = frozenset({"truth", "manifest.json", "README.md", "readme.md", "_SUCCESS", ".DS_Store"})
