@@ -22,6 +22,9 @@ from hydrascope.config import Neo4jSettings, neo4j_settings
 from hydrascope.errors import AuthenticationFailed, DatabaseUnavailable, QueryError, WriteRefused
 
 log = logging.getLogger(__name__)
+# The server's notifications (unused variable, Cartesian product...) are shown where they matter,
+# in the query console's EXPLAIN preview; the driver's own logging of them is only noise.
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 T = TypeVar("T")
 Row = dict[str, Any]
 
