@@ -83,7 +83,8 @@ def merge_relationships(rel: RelType, props: tuple[str, ...] = (), merge_end: bo
         "UNWIND $rows AS row "
         f"MERGE (a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: row.start}}) "
         "ON CREATE SET a.firstseen = $update_tag, a.lastupdated = $update_tag "
-        f"{end_verb} (b:{_ident(rel.end.label)} {{{_ident(rel.end.key)}: row.end}}) "
+        + ("" if merge_end else "WITH row, a ")
+        + f"{end_verb} (b:{_ident(rel.end.label)} {{{_ident(rel.end.key)}: row.end}}) "
         + ("ON CREATE SET b.firstseen = $update_tag, b.lastupdated = $update_tag " if merge_end else "")
         + f"MERGE (a)-[r:{_ident(rel.type)}]->(b) "
         "ON CREATE SET r.firstseen = $update_tag "

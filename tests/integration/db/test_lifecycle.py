@@ -36,7 +36,13 @@ def test_start_status_stop_cycle(tmp_path: Path) -> None:
         assert password_file.stat().st_mode & 0o777 == 0o600
         secret = password_file.read_text().strip()
         assert secret not in started.stdout + started.stderr + status.stdout
-    finally:
         stopped = _hydrascope(["db", "stop"], env)
-    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert _hydrascope(["db", "status"], env).stdout.strip() == "stopped"
+        # A restart reuses the data and the stored password.
+        restarted = _hydrascope(["db", "start"], env)
+        assert restarted.returncode == 0, restarted.stderr
+        assert _hydrascope(["db", "status"], env).stdout.startswith("running")
+    finally:
+        _hydrascope(["db", "stop"], env)
     assert _hydrascope(["db", "status"], env).stdout.strip() == "stopped"

@@ -54,10 +54,15 @@ public final class Launcher {
             stopped.countDown();
         }, "neo4j-shutdown"));
 
-        // The password is (re)applied on every start so that the stored file is always the truth.
-        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-        system.executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+        try {
+            applyPassword(dbms, password);
+        } catch (RuntimeException e) {
+            // Without this the JVM would hang on Neo4j's non-daemon threads, and the caller would
+            // wait for a "ready" line that never comes.
+            System.out.println("hydrascope-neo4j: failed: " + e.getMessage());
+            dbms.shutdown();
+            System.exit(1);
+        }
 
         GraphDatabaseService neo4j = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
         int boundPort = port;
@@ -68,6 +73,23 @@ public final class Launcher {
         System.out.println("hydrascope-neo4j: ready bolt://" + host + ":" + boundPort);
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * (Re)applies the stored password on every start, so that the password file is always the truth.
+     * Neo4j refuses to "change" a password to the one it already has; that case is the normal restart.
+     */
+    private static void applyPassword(DatabaseManagementService dbms, String password) {
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
     }
 
     private static String readPassword(Path file) throws IOException {
