@@ -1,0 +1,1 @@
+"""Page scripts run by ``st.navigation`` in ``app.py``; thin: layout and calls, no Cypher."""

@@ -1,0 +1,87 @@
+"""Exports: the ban list (CSV with evidence), the current drawing (GraphML, JSON), a STIX 2.1 bundle.
+
+The privacy switch applies: with personal data hidden, the ban list carries pseudonyms and the
+drawing's exports carry no account id or email. The STIX bundle never carries personal data.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hydrascope.ui import exports, repository, services, state
+from hydrascope.ui.components import panels
+from hydrascope.ui.connection import get_graph
+from hydrascope.ui.privacy import mask_frame, mask_view
+
+graph = get_graph()
+st.title("Exports")
+hide = state.hide_personal()
+
+clusters = repository.clusters(graph)
+ALL = "all flagged clusters"
+options = [ALL, *clusters["cluster_id"].tolist()]
+default = st.session_state.get("cluster_last")
+cid = st.selectbox(
+    "Scope", options, index=options.index(default) if default in options else 0, key="export_scope"
+)
+cluster_id = None if cid == ALL else cid
+
+st.subheader("Ban list")
+include_banned = st.checkbox("Include accounts already banned", key="export_banned")
+bans = repository.ban_candidates(graph, cluster_id, include_banned)
+st.caption(
+    f"{len(bans):,} accounts (allowlisted and false-positive clusters and accounts are left out)"
+    + (" — personal data hidden: ids are pseudonyms" if hide else "")
+)
+panels.table(bans.head(200), key="export-bans", height=260)
+st.download_button(
+    "Download ban list (CSV)",
+    exports.ban_list_csv(mask_frame(bans, hide)),
+    file_name=f"ban-list-{cluster_id or 'flagged'}.csv",
+    mime="text/csv",
+    key="dl-bans",
+)
+
+st.subheader("Current view")
+view = st.session_state.get("current_view")
+if view is None and cluster_id is not None:
+    view = services.cluster_view(graph, cluster_id, repository.DEFAULT_INFRA_RELS)
+if view is None:
+    st.caption("Open a cluster, a lookup or a query with a drawing first (or pick one cluster above).")
+else:
+    shown = mask_view(view, hide)
+    st.caption(f"{shown.title}: {len(shown.nodes):,} nodes, {len(shown.edges):,} edges")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download GraphML",
+        exports.view_to_graphml(shown),
+        file_name="view.graphml",
+        mime="application/xml",
+        key="dl-graphml",
+    )
+    right.download_button(
+        "Download JSON",
+        exports.view_to_json(shown),
+        file_name="view.json",
+        mime="application/json",
+        key="dl-json",
+    )
+
+st.subheader("STIX 2.1 bundle for partner labs")
+if cluster_id is None:
+    st.caption("Pick one cluster above: a bundle describes one cluster's infrastructure.")
+else:
+    bundle, indicators = services.stix_for_cluster(graph, cluster_id)
+    st.caption(
+        f"{indicators} IP indicators with their AS, proxy service and campaign; TLP:AMBER; "
+        "no account ids, emails, payment tokens or fingerprints. CGNAT and VPN addresses are left out."
+    )
+    st.download_button(
+        "Download STIX bundle",
+        bundle,
+        file_name=f"hydrascope-{cluster_id}.stix.json",
+        mime="application/json",
+        key="dl-stix",
+    )
+    with st.expander("Preview"):
+        st.code(bundle[:20000], language="json")
