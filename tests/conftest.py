@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ["HYDRASCOPE_STATE_DIR"] = os.environ.get("HYDRASCOPE_TEST_STATE_DIR", str(ROOT / ".hydrascope" / "test"))
+os.environ["HYDRASCOPE_STATE_DIR"] = os.environ.get(
+    "HYDRASCOPE_TEST_STATE_DIR", str(ROOT / ".hydrascope" / "test")
+)
 os.environ["HYDRASCOPE_BOLT_PORT"] = os.environ.get("HYDRASCOPE_TEST_BOLT_PORT", "7688")
 os.environ.setdefault("HYDRASCOPE_NEO4J_HEAP", "1g")
 os.environ.setdefault("HYDRASCOPE_NEO4J_PAGECACHE_MB", "512")

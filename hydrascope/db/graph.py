@@ -40,9 +40,7 @@ class WriteSummary:
     properties_set: int = 0
 
     def __add__(self, other: WriteSummary) -> WriteSummary:
-        return WriteSummary(
-            *(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__)  # type: ignore[arg-type]
-        )
+        return WriteSummary(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
 
 def _summary(counters: neo4j.SummaryCounters) -> WriteSummary:
@@ -63,14 +61,26 @@ def translate_errors(settings: Neo4jSettings) -> Iterator[None]:
     except neo4j_errors.AuthError as exc:
         raise AuthenticationFailed(
             f"Neo4j at {settings.uri} refused the credentials for user {settings.user!r}"
-            + (" (the local password is in the state folder: `hydrascope db password`)" if settings.local else "")
+            + (
+                " (the local password is in the state folder: `hydrascope db password`)"
+                if settings.local
+                else ""
+            )
         ) from exc
     except neo4j_errors.ServiceUnavailable as exc:
-        hint = "start it with `hydrascope db start`" if settings.local else "check NEO4J_URI and that the server runs"
+        hint = (
+            "start it with `hydrascope db start`"
+            if settings.local
+            else "check NEO4J_URI and that the server runs"
+        )
         raise DatabaseUnavailable(f"Neo4j is not reachable at {settings.uri}: {hint}") from exc
     except neo4j_errors.ClientError as exc:
         code = exc.code or ""
-        if "AccessMode" in code or "WriteOnReadOnlyAccessDbException" in code or "ForbiddenOnReadOnly" in code:
+        if (
+            "AccessMode" in code
+            or "WriteOnReadOnlyAccessDbException" in code
+            or "ForbiddenOnReadOnly" in code
+        ):
             raise WriteRefused(
                 "this query writes to the graph, and this console is read-only: only reads are allowed"
             ) from exc
@@ -113,6 +123,7 @@ class Graph:
 
         The read transaction is what makes a read safe: the server refuses any write inside it.
         """
+
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
             return [record.data() for record in tx.run(cypher, dict(params or {}))]
@@ -124,6 +135,7 @@ class Graph:
         self, cypher: str, params: Mapping[str, Any] | None = None, timeout: float | None = None
     ) -> tuple[list[str], list[list[Any]]]:
         """Like ``read`` but keeps graph values (nodes, relationships, paths) for drawing."""
+
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
             result = tx.run(cypher, dict(params or {}))
@@ -182,7 +194,7 @@ class Graph:
     def run_autocommit(self, cypher: str, params: Mapping[str, Any] | None = None) -> WriteSummary:
         """An auto-commit statement: needed by ``CALL { ... } IN TRANSACTIONS`` and schema commands."""
         with translate_errors(self.settings), self.driver.session(database=self.database) as session:
-            result = session.run(Query(cypher), dict(params or {}))  # type: ignore[arg-type]
+            result = session.run(Query(cypher), dict(params or {}))
             return _summary(result.consume().counters)
 
     def count(self, cypher: str, params: Mapping[str, Any] | None = None) -> int:

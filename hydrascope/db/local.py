@@ -85,9 +85,9 @@ class LocalServer:
         """Build the launcher with Maven unless an up-to-date build exists."""
         jar = LAUNCHER_DIR / "target" / "neo4j-local.jar"
         sources = [LAUNCHER_DIR / "pom.xml", *LAUNCHER_DIR.glob("src/**/*.java")]
-        if jar.exists() and (LAUNCHER_DIR / "target" / "lib").is_dir():
-            if jar.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
-                return
+        built = jar.exists() and (LAUNCHER_DIR / "target" / "lib").is_dir()
+        if built and jar.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
+            return
         mvn = shutil.which("mvn")
         if mvn is None:
             raise ConfigError(
@@ -95,14 +95,24 @@ class LocalServer:
                 "(Debian: apt-get install maven) or set NEO4J_URI to use another server."
             )
         _require_java()
-        cmd = [mvn, "-B", "-q" if quiet else "-ntp", "package", "-DskipTests", "-f", str(LAUNCHER_DIR / "pom.xml")]
+        cmd = [
+            mvn,
+            "-B",
+            "-q" if quiet else "-ntp",
+            "package",
+            "-DskipTests",
+            "-f",
+            str(LAUNCHER_DIR / "pom.xml"),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
             raise ConfigError(f"building the local Neo4j with Maven failed:\n{tail}")
 
     # ------------------------------------------------------------------ start / stop
-    def start(self, timeout: float = 180.0, heap: str | None = None, pagecache_mb: int | None = None) -> ServerStatus:
+    def start(
+        self, timeout: float = 180.0, heap: str | None = None, pagecache_mb: int | None = None
+    ) -> ServerStatus:
         """Start the server detached and wait until Bolt answers; a running server is left alone."""
         current = self.status()
         if current.running:
@@ -129,7 +139,7 @@ class LocalServer:
             str(pagecache),
         ]
         log = self.log_file.open("w")
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
         log.close()
@@ -146,7 +156,9 @@ class LocalServer:
                 return self.status()
             time.sleep(0.25)
         self.stop()
-        raise DatabaseUnavailable(f"the local Neo4j did not become ready in {timeout:.0f}s; see {self.log_file}")
+        raise DatabaseUnavailable(
+            f"the local Neo4j did not become ready in {timeout:.0f}s; see {self.log_file}"
+        )
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop cleanly (SIGTERM runs Neo4j's shutdown); returns whether a server was running."""

@@ -45,7 +45,8 @@ def index_statements() -> list[str]:
         props = [p.name for p in n.properties if p.indexed] + ["lastupdated"]
         for prop in props:
             statements.append(
-                f"CREATE INDEX {index_name(n, prop)} IF NOT EXISTS FOR (n:{_ident(n.label)}) ON (n.{_ident(prop)})"
+                f"CREATE INDEX {index_name(n, prop)} IF NOT EXISTS "
+                f"FOR (n:{_ident(n.label)}) ON (n.{_ident(prop)})"
             )
     return statements
 

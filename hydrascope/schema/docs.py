@@ -26,11 +26,29 @@ def render_markdown() -> str:
     for n in NODES:
         out += [f"### `{n.label}` — key `{n.key}` ({n.key_type}, unique)", "", n.description, ""]
         if n.properties:
-            out += ["| property | type | indexed | meaning |", "|---|---|---|---|", *_prop_rows(n.properties), ""]
+            out += [
+                "| property | type | indexed | meaning |",
+                "|---|---|---|---|",
+                *_prop_rows(n.properties),
+                "",
+            ]
     out += ["## Relationships", ""]
     for r in RELATIONSHIPS:
         out += [f"### `{r.pattern}`", "", r.description, ""]
         if r.properties:
-            out += ["| property | type | indexed | meaning |", "|---|---|---|---|", *_prop_rows(r.properties), ""]
-    out += ["## Constraints and indexes", "", "```cypher", *constraint_statements(), *index_statements(), "```", ""]
+            out += [
+                "| property | type | indexed | meaning |",
+                "|---|---|---|---|",
+                *_prop_rows(r.properties),
+                "",
+            ]
+    out += [
+        "## Constraints and indexes",
+        "",
+        "```cypher",
+        *constraint_statements(),
+        *index_statements(),
+        "```",
+        "",
+    ]
     return "\n".join(out)

@@ -73,7 +73,9 @@ class RelType:
 # latest ingest or detection run that wrote it. Cleanup deletes what a successful run did not touch.
 PROVENANCE = (
     Prop("firstseen", "integer", "update tag (epoch seconds) of the run that first wrote it"),
-    Prop("lastupdated", "integer", "update tag (epoch seconds) of the latest run that wrote it", indexed=True),
+    Prop(
+        "lastupdated", "integer", "update tag (epoch seconds) of the latest run that wrote it", indexed=True
+    ),
 )
 PROVENANCE_NAMES = tuple(p.name for p in PROVENANCE)
 
@@ -116,7 +118,11 @@ ACCOUNT = NodeType(
         Prop("requests", "integer", "API requests over all time"),
         Prop("input_tokens", "integer", "input tokens over all time"),
         Prop("output_tokens", "integer", "output tokens over all time"),
-        Prop("active_hours", "list<integer>", "distinct hours (since the Unix epoch) with requests, newest 2,160"),
+        Prop(
+            "active_hours",
+            "list<integer>",
+            "distinct hours (since the Unix epoch) with requests, newest 2,160",
+        ),
         Prop("risk_score", "float", "detector's risk score in [0, 1] (0 when not flagged)", indexed=True),
         Prop("risk_reasons", "list<string>", "detector's reasons, each with numbers"),
         *TRIAGE,
@@ -179,7 +185,10 @@ PROMPT_TEMPLATE = NodeType(
     "PromptTemplate", "template", "string", "A hash of a prompt skeleton (what stays when the values change)."
 )
 CAPABILITY = NodeType(
-    "Capability", "name", "string", "A prompt-classifier label: coding, agentic, reasoning, cot_elicitation..."
+    "Capability",
+    "name",
+    "string",
+    "A prompt-classifier label: coding, agentic, reasoning, cot_elicitation...",
 )
 MODEL = NodeType(
     "Model",

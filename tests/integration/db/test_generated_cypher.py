@@ -20,10 +20,15 @@ def test_every_generated_statement_plans(graph: Graph, merge_end: bool) -> None:
 
 
 def test_merge_is_idempotent_and_keeps_provenance(graph: Graph) -> None:
-    rows = [{"key": "acct_1", "props": {"status": "active"}}, {"key": "acct_2", "props": {"status": "banned"}}]
+    rows = [
+        {"key": "acct_1", "props": {"status": "active"}},
+        {"key": "acct_2", "props": {"status": "banned"}},
+    ]
     graph.write_rows(cypher.merge_nodes(ACCOUNT, ("status",)), rows, params={"update_tag": 100})
     graph.write_rows(cypher.merge_nodes(ACCOUNT, ("status",)), rows, params={"update_tag": 200})
-    got = graph.read("MATCH (a:Account) RETURN a.account_id AS id, a.firstseen AS f, a.lastupdated AS l ORDER BY id")
+    got = graph.read(
+        "MATCH (a:Account) RETURN a.account_id AS id, a.firstseen AS f, a.lastupdated AS l ORDER BY id"
+    )
     assert [(r["id"], r["f"], r["l"]) for r in got] == [("acct_1", 100, 200), ("acct_2", 100, 200)]
 
 

@@ -82,7 +82,11 @@ def test_stopped_server_tells_how_to_start_it(neo4j_settings_for_tests: Neo4jSet
 def test_cli_wrong_password_is_one_line_not_a_traceback(neo4j_settings_for_tests: Neo4jSettings) -> None:
     env = {**os.environ, "NEO4J_URI": neo4j_settings_for_tests.uri, "NEO4J_PASSWORD": "wrong"}
     proc = subprocess.run(
-        [sys.executable, "-m", "hydrascope", "schema", "apply"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "hydrascope", "schema", "apply"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

@@ -47,7 +47,9 @@ def test_no_secret_is_committed() -> None:
 
 def test_dockerfile_copies_the_package_and_runs_unprivileged() -> None:
     lines = (DOCKER / "Dockerfile").read_text().splitlines()
-    assert lines[[i for i, line in enumerate(lines) if line.startswith("FROM")][0]].startswith("FROM python:3.1")
+    assert lines[next(i for i, line in enumerate(lines) if line.startswith("FROM"))].startswith(
+        "FROM python:3.1"
+    )
     copied = {line.split()[1] for line in lines if line.startswith("COPY")}
     assert {"hydrascope", "ingest", "queries", "app.py"} <= copied
     assert any(line.startswith("USER ") and "root" not in line for line in lines)
