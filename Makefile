@@ -8,7 +8,6 @@ HS := $(VENV)/bin/hydrascope
 STAMP := $(VENV)/.installed
 TEST_ENV := HYDRASCOPE_STATE_DIR=$(CURDIR)/.hydrascope/test HYDRASCOPE_BOLT_PORT=7688 \
             HYDRASCOPE_NEO4J_HEAP=1g HYDRASCOPE_NEO4J_PAGECACHE_MB=512
-DEMO_DIR := .hydrascope/demo-bundle
 
 .PHONY: help install system-deps demo demo-data test lint typecheck bench db-start db-stop clean
 
@@ -36,7 +35,7 @@ db-stop: install
 	@if [ -z "$$NEO4J_URI" ]; then $(HS) db stop; fi
 
 demo: db-start
-	$(HS) demo prepare --out $(DEMO_DIR)
+	$(HS) demo prepare
 	$(VENV)/bin/streamlit run app.py
 
 test: install
