@@ -24,6 +24,7 @@ class DetectParams:
             "prefix": 0.35,
             "email_domain": 0.5,
             "template": 0.7,
+            "template_family": 0.7,
         }
     )
     # Known-benign address space counts this much (down-weighted, not ignored).
@@ -35,14 +36,18 @@ class DetectParams:
     # All pairs are candidates for objects up to this degree; above it, each member is paired with
     # ``sample_partners`` random co-users (an expander keeps big groups connected at linear cost).
     clique_degree: int = 40
-    sample_partners: int = 12
+    sample_partners: int = 30
     # A family of evidence "counts" for a pair when its summed rarity weight reaches this.
     family_min: float = 0.3
     # Pairs must be tied by at least this many independent families (timing included).
     min_pair_families: int = 2
+    # ...unless they share so many rare templates that the content tie alone is this strong
+    # (dozens of templates nobody else uses: a campaign's prompt book, even on unique infra)
+    strong_content: float = 1.5
     # --- synchrony
     minhash_size: int = 64
     sync_min: float = 0.5  # active-hour Jaccard at which timing counts as a family for a pair
+    min_sync_hours: int = 8  # fewer active hours than this: too few to judge timing
     lockstep_window_s: float = 3600.0
     # --- clustering
     cluster_method: str = "leiden"  # "leiden" (modularity within components) or "components"
@@ -54,6 +59,8 @@ class DetectParams:
     flag_threshold: float = 0.75
     strong: float = 0.5  # a cluster signal at or above this is one "kind" of evidence
     min_kinds: int = 3
+    creation_window_s: float = 72 * 3600.0  # accounts created within this window form a burst
+    card_burst_window_s: float = 2 * 3600.0
     # --- content
     cot_capabilities: tuple[str, ...] = ("cot_elicitation",)
     template_min_share: float = 0.2  # a template is "the cluster's" when this share of members use it
@@ -62,6 +69,6 @@ class DetectParams:
     dense_min_rows: int = 5
     # --- release pivot
     pivot_window_s: float = 48 * 3600.0
-    pivot_min_share: float = 0.25
+    pivot_min_share: float = 0.15
     # --- identity across runs
     identity_min_overlap: float = 0.3

@@ -25,6 +25,7 @@ EDGE_KINDS: dict[str, str] = {
     "template": "SENT",
     "capability": "ASKED_FOR",
     "model": "CALLED",
+    "template_family": "SENT",
 }
 
 # Kinds that can tie two accounts together, and the independent family of evidence each belongs to.
@@ -36,11 +37,30 @@ LINK_FAMILY: dict[str, str] = {
     "fingerprint": "client",
     "email_domain": "identity",
     "template": "content",
+    "template_family": "content",
 }
 
-ACCOUNT_COLUMNS = ("account_id", "created_at", "status", "banned_at", "requests", "active_hours", "triage_label")
+ACCOUNT_COLUMNS = (
+    "account_id",
+    "created_at",
+    "status",
+    "banned_at",
+    "requests",
+    "active_hours",
+    "triage_label",
+)
 EDGE_COLUMNS = ("kind", "account_id", "object_id", "requests", "first_seen", "last_seen")
-IP_COLUMNS = ("ip", "prefix", "is_datacenter", "is_vpn", "is_cgnat", "asn", "as_org", "proxy_service", "proxy_kind")
+IP_COLUMNS = (
+    "ip",
+    "prefix",
+    "is_datacenter",
+    "is_vpn",
+    "is_cgnat",
+    "asn",
+    "as_org",
+    "proxy_service",
+    "proxy_kind",
+)
 INSTRUMENT_COLUMNS = ("instrument_id", "kind", "bin", "first_seen")
 MODEL_COLUMNS = ("model", "released_at")
 PREVIOUS_COLUMNS = ("account_id", "cluster_id")
@@ -80,6 +100,8 @@ class Snapshot:
         for c in ("is_datacenter", "is_vpn", "is_cgnat"):
             self.ips[c] = self.ips[c].fillna(False).astype(bool)
         self.ips["ip"] = self.ips["ip"].astype(str)
+        self.ips = self.ips.drop_duplicates("ip").reset_index(drop=True)
+        self.instruments = self.instruments.drop_duplicates("instrument_id").reset_index(drop=True)
         self.instruments["first_seen"] = to_seconds(self.instruments["first_seen"])
         self.models["released_at"] = to_seconds(self.models["released_at"])
         self.edges = add_prefix_edges(self.edges, self.ips)
@@ -117,12 +139,15 @@ def normalise_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     frame["created_at"] = to_seconds(frame["created_at"])
     frame["banned_at"] = to_seconds(frame["banned_at"])
     frame["requests"] = pd.to_numeric(frame["requests"], errors="coerce").fillna(0).astype(np.int64)
-    frame["active_hours"] = [
-        np.asarray(h, dtype=np.int64) if h is not None and not (isinstance(h, float)) else np.zeros(0, np.int64)
+    frame["active_hours"] = [  # type: ignore[assignment]
+        np.asarray(h, dtype=np.int64)
+        if h is not None and not (isinstance(h, float))
+        else np.zeros(0, np.int64)
         for h in frame["active_hours"]
     ]
     frame["status"] = frame["status"].fillna("active").astype(str)
-    return frame.drop_duplicates("account_id").reset_index(drop=True)
+    # sorted, so that a run never depends on the order a database or a file returned rows in
+    return frame.drop_duplicates("account_id").sort_values("account_id", kind="stable").reset_index(drop=True)
 
 
 def normalise_edges(edges: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +163,8 @@ def normalise_edges(edges: pd.DataFrame) -> pd.DataFrame:
     unknown = set(frame["kind"].unique()) - set(EDGE_KINDS)
     if unknown:
         raise ValueError(f"unknown edge kinds {sorted(unknown)}")
-    return frame[list(EDGE_COLUMNS)].reset_index(drop=True)
+    frame = frame[list(EDGE_COLUMNS)].sort_values(["kind", "account_id", "object_id"], kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def ip_prefix(ip: str) -> str:

@@ -1,0 +1,463 @@
+"""The detection pipeline: snapshot → evidence pairs → clusters → scores → evidence → campaigns.
+
+Pure: it reads only the ``Snapshot`` (enforcement history and analyst triage are the only labels)
+and returns DataFrames; ``hydrascope.jobs.detect`` writes them to Neo4j.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hydrascope.detect.campaigns import group_campaigns
+from hydrascope.detect.cluster import cluster_accounts
+from hydrascope.detect.explain import cluster_evidence, member_reasons
+from hydrascope.detect.features import PAIR_FAMILIES, content_features, family_shares, infra_details
+from hydrascope.detect.identity import match_clusters
+from hydrascope.detect.params import DetectParams
+from hydrascope.detect.score import score_clusters
+from hydrascope.detect.signals.content import account_content, family_edges, template_families
+from hydrascope.detect.signals.dense_blocks import dense_blocks
+from hydrascope.detect.signals.infra import (
+    FAMILIES,
+    candidate_pairs,
+    object_weights,
+    shared_infrastructure,
+    weighted_links,
+)
+from hydrascope.detect.signals.pivot import cluster_pivots
+from hydrascope.detect.signals.regrowth import regrowth_scores, seed_accounts
+from hydrascope.detect.signals.synchrony import hour_minhash, pair_hour_jaccard
+from hydrascope.detect.snapshot import Snapshot
+
+DO_NOT_FLAG = ("allowlisted", "false_positive")
+MEMBER_TEMPLATE_SHARE = 0.25
+DENSE_KINDS = ("template", "template_family", "fingerprint", "card", "ip")
+
+
+@dataclass
+class DetectionResult:
+    """What one run found. ``clusters``: every written cluster (flagged or not); ``members``: their
+    memberships; ``accounts``: flagged accounts with risk score and reasons; ``campaigns``."""
+
+    clusters: pd.DataFrame
+    members: pd.DataFrame
+    accounts: pd.DataFrame
+    campaigns: pd.DataFrame
+    pairs: pd.DataFrame
+    params: DetectParams
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def flagged_accounts(self) -> set[str]:
+        return set(self.accounts["account_id"])
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+        self.times: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(now - self.t, 3)
+        self.t = now
+
+
+def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionResult:
+    """Run every signal, cluster, score, explain and group; see ``docs/detection.md``."""
+    params = params or DetectParams()
+    timer = _Timer()
+    edges = snapshot.edges
+    ids = pd.Index(
+        pd.unique(pd.concat([snapshot.accounts["account_id"], edges["account_id"]], ignore_index=True))
+    )
+    acc = snapshot.accounts.set_index("account_id").reindex(ids)
+    acc["active_hours"] = [  # type: ignore[assignment]
+        h if isinstance(h, np.ndarray) else np.zeros(0, np.int64) for h in acc["active_hours"]
+    ]
+    acc["status"] = acc["status"].fillna("active")
+    acc = acc.rename_axis("account_id").reset_index()
+    n = len(ids)
+    blocked = set(acc.loc[acc["triage_label"].isin(DO_NOT_FLAG), "account_id"])
+
+    # --- evidence objects and candidate pairs
+    families = template_families(edges)
+    edges = pd.concat([edges, family_edges(edges, families)], ignore_index=True)
+    objects = object_weights(edges, snapshot.ips, params)
+    links = weighted_links(edges, objects, ids)
+    links = links[~links["account_id"].isin(blocked)]
+    timer.lap("objects")
+    cand = candidate_pairs(links, params)
+    pairs = shared_infrastructure(links, cand, n)
+    timer.lap("pairs")
+
+    # --- synchrony
+    hours = acc["active_hours"].tolist()
+    sig = hour_minhash(hours, params.minhash_size, params.seed)
+    a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+    n_hours = np.fromiter((len(h) for h in hours), dtype=np.int64, count=n)
+    pairs["hour_jaccard"] = np.where(
+        np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, pair_hour_jaccard(sig, a, b), 0.0
+    )
+    pairs["timing"] = np.where(pairs["hour_jaccard"] >= params.sync_min, pairs["hour_jaccard"], 0.0)
+    timer.lap("synchrony")
+
+    # --- regrowth from enforcement and confirmed triage
+    confirmed_clusters = snapshot.previous_clusters.loc[
+        snapshot.previous_clusters["triage_label"] == "confirmed", "cluster_id"
+    ]
+    confirmed_members = snapshot.previous_members.loc[
+        snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
+    ]
+    seeds = seed_accounts(acc, pd.Index(confirmed_members))
+    regrow = regrowth_scores(links, acc, seeds).set_index("account_id")
+    is_seed = ids.isin(seeds["account_id"])
+    regrow_v = regrow["regrowth"].reindex(ids).fillna(0.0).to_numpy(float)
+    pairs["enforcement"] = (
+        (is_seed[a] & (regrow_v[b] >= params.family_min)) | (is_seed[b] & (regrow_v[a] >= params.family_min))
+    ).astype(float)
+    timer.lap("regrowth")
+
+    # --- keep multi-family pairs, cluster
+    thresholds = {f: (params.sync_min if f == "timing" else params.family_min) for f in PAIR_FAMILIES}
+    n_fam = sum((pairs[f] >= thresholds[f]).astype(int) for f in PAIR_FAMILIES)
+    pairs["families"] = n_fam
+    kept = pairs[(n_fam >= params.min_pair_families) | (pairs["content"] >= params.strong_content)].copy()
+    kept["weight"] = sum(kept[f].clip(upper=1.0) for f in PAIR_FAMILIES)
+    labels, components = cluster_accounts(n, kept, params)
+    lab = pd.Series(labels, index=np.arange(n))
+    component_of = pd.Series(components, index=ids)
+    sizes_all = lab[lab >= 0].value_counts()
+    big = sizes_all[sizes_all >= params.min_cluster_size]
+    lab = lab.where(lab.isin(big.index), -1)
+    timer.lap("cluster")
+
+    in_cluster = lab[lab >= 0]
+    cluster_of = pd.Series(in_cluster.to_numpy(), index=ids[in_cluster.index])
+    sizes = in_cluster.value_counts().sort_index()
+    if sizes.empty:
+        return _empty_result(params, kept, timer)
+
+    # --- cluster features
+    feats = pd.DataFrame({"size": sizes})
+    feats = feats.join(family_shares(kept, lab, params))
+    content = content_features(edges, cluster_of, component_of, sizes, params)
+    owned = content.attrs["owned_templates"]
+    feats = feats.join(content)
+    feats = feats.join(infra_details(snapshot, edges, cluster_of, sizes, params))
+    feats = feats.join(
+        cluster_pivots(edges, snapshot.models, cluster_of, sizes, params.pivot_window_s, snapshot.as_of)
+    )
+    seed_set = set(seeds["account_id"])
+    member_frame = pd.DataFrame({"account_id": cluster_of.index, "cluster": cluster_of.to_numpy()})
+    member_frame["seed"] = member_frame["account_id"].isin(seed_set)
+    member_frame["regrowth"] = member_frame["account_id"].map(regrow["regrowth"]).fillna(0.0)
+    member_frame["seeds"] = member_frame["account_id"].map(regrow["seeds"]).fillna(0)
+    member_frame["regrown"] = member_frame["regrowth"] >= params.family_min
+    enf = member_frame.groupby("cluster").agg(banned=("seed", "sum"), regrown=("regrown", "sum"))
+    feats = feats.join(enf)
+    feats["enforcement_share"] = (feats["banned"] + feats["regrown"]) / feats["size"]
+    timer.lap("features")
+
+    # --- dense blocks (FRAUDAR) over the accounts of candidate clusters
+    feats["dense_share"] = 0.0
+    cand_clusters = sizes[sizes >= params.min_flag_size].index
+    rows_in = in_cluster[in_cluster.isin(cand_clusters)].index.to_numpy()
+    if len(rows_in):
+        acc_content = account_content(edges, params.cot_capabilities)
+        dl = links[links["kind"].isin(DENSE_KINDS) & links["row"].isin(rows_in)]
+        from scipy import sparse
+
+        r_codes, r_names = pd.factorize(dl["row"])
+        c_codes, _ = pd.factorize(dl["object_key"])
+        mat = sparse.csr_matrix(
+            (np.ones(len(dl)), (r_codes, c_codes)),
+            shape=(len(r_names), int(c_codes.max()) + 1 if len(c_codes) else 1),
+        )
+        prior = (
+            acc_content["cot_share"].reindex(ids[np.asarray(r_names, dtype=np.int64)]).fillna(0.0).to_numpy()
+        )
+        blocks = dense_blocks(mat, prior, params.dense_blocks, params.dense_min_rows)
+        if len(blocks):
+            block_rows = np.asarray(r_names, dtype=np.int64)[blocks["row"].to_numpy()]
+            in_block = pd.Series(1.0, index=block_rows)
+            share = in_block.groupby(in_cluster.reindex(block_rows).to_numpy()).sum() / sizes
+            feats["dense_share"] = share.reindex(feats.index).fillna(0.0)
+    else:
+        acc_content = account_content(edges, params.cot_capabilities)
+    timer.lap("dense_blocks")
+
+    # --- score, identity, triage
+    scores = score_clusters(feats, params)
+    feats = feats.join(scores)
+    feats["creation_window_h"] = params.creation_window_s / 3600.0
+    feats["pivot_window_h"] = params.pivot_window_s / 3600.0
+    ident = match_clusters(
+        member_frame[["account_id", "cluster"]], snapshot.previous_members, acc, params.identity_min_overlap
+    ).set_index("cluster")
+    feats = feats.join(ident)
+    allow = set(
+        snapshot.previous_clusters.loc[
+            snapshot.previous_clusters["triage_label"].isin(DO_NOT_FLAG), "cluster_id"
+        ].astype(str)
+    )
+    feats["allowlisted"] = feats["cluster_id"].isin(allow)
+    feats["evidence"] = [cluster_evidence(row) for _, row in feats.iterrows()]
+    feats.loc[feats["allowlisted"], "evidence"] = feats.loc[feats["allowlisted"], "evidence"].map(
+        lambda ev: ["allowlisted by an analyst: not flagged", *ev]
+    )
+    feats["flagged"] = feats["flagged"] & ~feats["allowlisted"]
+    timer.lap("score")
+
+    # --- members
+    members = _members(member_frame, kept, lab, feats, owned, edges, acc_content, params, blocked, seed_set)
+    timer.lap("members")
+
+    # --- campaigns
+    cross = _cross_ties(kept, lab, feats)
+    common = _common_templates(edges, cluster_of, sizes, feats)
+    camp = group_campaigns(feats[["cluster_id", "size", "flagged"]], cross, common)
+    feats = feats.merge(camp, on="cluster_id", how="left")
+    campaigns = _campaign_table(feats, members)
+    members = members.merge(feats[["cluster_id", "campaign_id"]], on="cluster_id", how="left")
+    timer.lap("campaigns")
+
+    clusters = _cluster_table(feats)
+    flagged = members[members["flagged"]]
+    accounts_out = (
+        flagged.sort_values("score", ascending=False)
+        .drop_duplicates("account_id")[["account_id", "cluster_id", "campaign_id", "score", "reasons"]]
+        .rename(columns={"score": "risk_score", "reasons": "risk_reasons"})
+        .reset_index(drop=True)
+    )
+    pairs_out = kept[["a", "b", "weight", *PAIR_FAMILIES, "hour_jaccard"]].copy()
+    pairs_out["account_a"] = ids[pairs_out["a"].to_numpy()]
+    pairs_out["account_b"] = ids[pairs_out["b"].to_numpy()]
+    return DetectionResult(clusters, members, accounts_out, campaigns, pairs_out, params, timer.times)
+
+
+def _members(
+    member_frame: pd.DataFrame,
+    kept: pd.DataFrame,
+    lab: pd.Series,
+    feats: pd.DataFrame,
+    owned: pd.DataFrame,
+    edges: pd.DataFrame,
+    acc_content: pd.DataFrame,
+    params: DetectParams,
+    blocked: set[str],
+    seed_set: set[str],
+) -> pd.DataFrame:
+    """Per membership: the account's own ties, reasons, score and whether it is flagged."""
+    la = lab.reindex(kept["a"]).to_numpy()
+    lb = lab.reindex(kept["b"]).to_numpy()
+    inside = kept[(la == lb) & (la >= 0)]
+    ends = pd.concat([inside.assign(row=inside["a"]), inside.assign(row=inside["b"])])
+    ties = ends.groupby("row").size()
+    fam_flags = {
+        f: ends[ends[f] >= (params.sync_min if f == "timing" else params.family_min)].groupby("row").size()
+        for f in PAIR_FAMILIES
+    }
+    mf = member_frame.copy()
+    row_of = lab.index[lab >= 0]
+    row_by_account = pd.Series(row_of, index=mf["account_id"].to_numpy()) if len(row_of) == len(mf) else None
+    rows = mf["account_id"].map(row_by_account) if row_by_account is not None else None
+    mf["ties"] = rows.map(ties).fillna(0).astype(int) if rows is not None else 0
+    mf["families"] = [
+        [f for f in PAIR_FAMILIES if r in fam_flags[f].index] for r in (rows if rows is not None else [])
+    ]
+    # share of the account's templated requests on its cluster's owned templates
+    tpl = edges[edges["kind"] == "template"]
+    tpl = tpl.assign(cluster=tpl["account_id"].map(mf.set_index("account_id")["cluster"])).dropna(
+        subset=["cluster"]
+    )
+    tpl["cluster"] = tpl["cluster"].astype(np.int64)
+    owned_plain = owned[owned["kind"] == "template"]
+    okey = pd.MultiIndex.from_frame(owned_plain[["cluster", "object_id"]])
+    on = pd.MultiIndex.from_frame(tpl[["cluster", "object_id"]]).isin(okey)
+    tot = tpl.groupby("account_id")["requests"].sum()
+    mine = tpl[on].groupby("account_id")["requests"].sum()
+    mf["owned_template_share"] = mf["account_id"].map((mine / tot.replace(0, np.nan)).fillna(0.0)).fillna(0.0)
+    fam_owned = owned[owned["kind"] == "template_family"]
+    fe = edges[edges["kind"] == "template_family"]
+    fe = fe.assign(cluster=fe["account_id"].map(mf.set_index("account_id")["cluster"])).dropna(
+        subset=["cluster"]
+    )
+    fe["cluster"] = fe["cluster"].astype(np.int64)
+    fon = pd.MultiIndex.from_frame(fe[["cluster", "object_id"]]).isin(
+        pd.MultiIndex.from_frame(fam_owned[["cluster", "object_id"]])
+    )
+    uses_family = set(fe.loc[fon, "account_id"])
+    mf["cot_share"] = mf["account_id"].map(acc_content["cot_share"]).fillna(0.0)
+    mf["banned"] = mf["account_id"].isin(seed_set)
+    info = feats.set_index(feats.index)[
+        ["cluster_id", "score", "flagged", "shared_templates", "shared_families"]
+    ]
+    mf = mf.join(info, on="cluster")
+    has_owned = (mf["shared_templates"] + mf["shared_families"]) > 0
+    coordinated = mf["families"].map(lambda fs: bool({"payment", "client"} & set(fs)))
+    # an account must itself work from the cluster's prompt book (a real share of its templated
+    # requests), not merely have touched one of its templates
+    uses_content = (mf["owned_template_share"] >= MEMBER_TEMPLATE_SHARE) | (
+        mf["account_id"].isin(uses_family) & (mf["owned_template_share"] > 0)
+    )
+    mf["flagged"] = (
+        mf["flagged"].astype(bool)
+        & ~mf["account_id"].isin(blocked)
+        & (uses_content | coordinated | (mf["regrowth"] >= params.family_min) | ~has_owned)
+    )
+    n_fams = mf["families"].map(len)
+    mf["score"] = np.round(mf["score"] * (0.6 + 0.4 * np.minimum(1.0, n_fams / 3.0)), 4)
+    mf.loc[~mf["flagged"], "score"] = np.minimum(
+        mf.loc[~mf["flagged"], "score"], params.flag_threshold * 0.66
+    )
+    mf["reasons"] = [member_reasons(r) for _, r in mf.iterrows()]
+    return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
+
+
+def _cross_ties(kept: pd.DataFrame, lab: pd.Series, feats: pd.DataFrame) -> pd.DataFrame:
+    la = lab.reindex(kept["a"]).to_numpy()
+    lb = lab.reindex(kept["b"]).to_numpy()
+    mask = (la != lb) & (la >= 0) & (lb >= 0)
+    cid = feats["cluster_id"]
+    frame = pd.DataFrame({"x": np.minimum(la[mask], lb[mask]), "y": np.maximum(la[mask], lb[mask])})
+    ties = frame.groupby(["x", "y"]).size().rename("ties").reset_index()
+    ties["cluster_a"] = ties["x"].map(cid)
+    ties["cluster_b"] = ties["y"].map(cid)
+    return ties[["cluster_a", "cluster_b", "ties"]]
+
+
+def _common_templates(
+    edges: pd.DataFrame, cluster_of: pd.Series, sizes: pd.Series, feats: pd.DataFrame
+) -> dict[str, set[str]]:
+    flagged = feats.index[feats["flagged"]]
+    tpl = edges[edges["kind"].isin(["template", "template_family"])]
+    tpl = tpl.assign(cluster=tpl["account_id"].map(cluster_of)).dropna(subset=["cluster"])
+    tpl = tpl[tpl["cluster"].isin(flagged)]
+    users = tpl.groupby(["cluster", "object_id"])["account_id"].nunique().reset_index()
+    users = users[users["account_id"] >= np.maximum(2, 0.2 * users["cluster"].map(sizes))]
+    out: dict[str, set[str]] = {}
+    for c, group in users.groupby("cluster"):
+        out[str(feats["cluster_id"].get(c))] = set(group["object_id"])
+    return out
+
+
+def _campaign_table(feats: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    flagged = feats[feats["flagged"] & feats["campaign_id"].notna()]
+    flagged_members = members[members["flagged"]]
+    rows = []
+    for cid, group in flagged.groupby("campaign_id"):
+        accounts = int(flagged_members["cluster_id"].isin(group["cluster_id"]).sum())
+        reasons = sorted({r for r in group["reason"] if r})
+        top = group["top_capability"].mode()
+        rows.append(
+            {
+                "campaign_id": cid,
+                "name": f"{top.iloc[0] if len(top) else 'mixed'} campaign of {accounts} accounts",
+                "score": float(group["score"].max()),
+                "accounts": accounts,
+                "clusters": sorted(group["cluster_id"]),
+                "evidence": (
+                    [f"{len(group)} clusters grouped: " + "; ".join(reasons)]
+                    if len(group) > 1
+                    else ["one cluster"]
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=["campaign_id", "name", "score", "accounts", "clusters", "evidence"])
+
+
+SIGNAL_COLUMNS = (
+    "tie_payment",
+    "tie_network",
+    "tie_client",
+    "tie_identity",
+    "tie_content",
+    "tie_timing",
+    "tie_enforcement",
+    "hour_jaccard",
+    "focus",
+    "cot_share",
+    "template_members",
+    "template_requests",
+    "shared_templates",
+    "shared_families",
+    "creation_burst",
+    "enforcement_share",
+    "dense_share",
+    "pivot_early_share",
+    "pivot_traffic_share",
+    "proxy_share",
+    "datacenter_share",
+    "requests",
+)
+
+
+def _cluster_table(feats: pd.DataFrame) -> pd.DataFrame:
+    strengths = [c for c in feats.columns if c.startswith("s_")]
+
+    def signals(row: pd.Series) -> str:
+        values = {c: row[c] for c in (*SIGNAL_COLUMNS, *strengths) if c in row.index}
+        values["pivot_model"] = row.get("pivot_model")
+        values["kinds"] = row["kinds"]
+        return json.dumps(
+            {
+                k: (
+                    None
+                    if isinstance(v, float) and not np.isfinite(v)
+                    else (round(float(v), 4) if isinstance(v, (int, float, np.number)) else v)
+                )
+                for k, v in values.items()
+            },
+            default=str,
+        )
+
+    out = feats[
+        [
+            "cluster_id",
+            "score",
+            "size",
+            "flagged",
+            "evidence",
+            "lifecycle",
+            "campaign_id",
+            "kinds",
+            "pivot_model",
+            "s_pivot",
+            "matched_from",
+        ]
+    ].copy()
+    out["signals"] = [signals(r) for _, r in feats.iterrows()]
+    out["size"] = out["size"].astype(int)
+    return out.sort_values(["flagged", "score"], ascending=[False, False]).reset_index(drop=True)
+
+
+def _empty_result(params: DetectParams, kept: pd.DataFrame, timer: _Timer) -> DetectionResult:
+    clusters = pd.DataFrame(
+        columns=[
+            "cluster_id",
+            "score",
+            "size",
+            "flagged",
+            "evidence",
+            "lifecycle",
+            "campaign_id",
+            "kinds",
+            "pivot_model",
+            "s_pivot",
+            "matched_from",
+            "signals",
+        ]
+    )
+    members = pd.DataFrame(
+        columns=["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties", "campaign_id"]
+    )
+    accounts = pd.DataFrame(columns=["account_id", "cluster_id", "campaign_id", "risk_score", "risk_reasons"])
+    campaigns = pd.DataFrame(columns=["campaign_id", "name", "score", "accounts", "clusters", "evidence"])
+    pairs = kept.reindex(columns=["a", "b", "weight", *FAMILIES])
+    return DetectionResult(clusters, members, accounts, campaigns, pairs, params, timer.times)

@@ -1,0 +1,108 @@
+"""Synchrony (SynchroTrap-style): accounts that act in the same time windows on the same objects.
+
+Hydra workers are driven by one scheduler: they come online in the same hours and start using a
+new template or proxy IP within minutes of each other. Honest users of a shared object (a carrier
+IP, a corporate NAT) keep their own rhythms. Two measures, both on pairs that already share an
+object (so the "same objects" half of SynchroTrap's definition holds by construction):
+
+- ``hour_jaccard``: Jaccard similarity of the sets of active hours (estimated with MinHash so that
+  millions of pairs cost a few vector comparisons each);
+- ``lockstep``: share of the objects two accounts share that both started using within
+  ``lockstep_window_s`` of each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+_PRIME = np.int64((1 << 31) - 1)
+
+
+def hour_minhash(active_hours: Sequence[np.ndarray], size: int, seed: int) -> np.ndarray:
+    """MinHash signatures (``n × size``) of each account's set of active hours.
+
+    Accounts without any active hour get a signature of distinct sentinels, so they match nobody.
+    """
+    n = len(active_hours)
+    rng = np.random.default_rng(seed)
+    mult = rng.integers(1, _PRIME, size=size, dtype=np.int64)
+    add = rng.integers(0, _PRIME, size=size, dtype=np.int64)
+    lengths = np.fromiter((len(h) for h in active_hours), dtype=np.int64, count=n)
+    sig = np.full((n, size), -1, dtype=np.int64)
+    has = np.flatnonzero(lengths > 0)
+    # sentinels: unique negative numbers per account so empty sets never collide
+    sig[lengths == 0] = -(np.arange(n)[lengths == 0, None] + 2)
+    if len(has) == 0:
+        return sig
+    # process accounts in blocks of about 4M hours to bound memory
+    block: list[int] = []
+    total = 0
+    for i in has:
+        block.append(int(i))
+        total += int(lengths[i])
+        if total >= 4_000_000:
+            _fill(sig, block, active_hours, mult, add)
+            block, total = [], 0
+    if block:
+        _fill(sig, block, active_hours, mult, add)
+    return sig
+
+
+def _fill(
+    sig: np.ndarray, block: list[int], hours: Sequence[np.ndarray], mult: np.ndarray, add: np.ndarray
+) -> None:
+    values = np.concatenate([np.asarray(hours[i], dtype=np.int64) % _PRIME for i in block])
+    lens = np.array([len(hours[i]) for i in block], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    for j in range(len(mult)):
+        hashed = (values * mult[j] + add[j]) % _PRIME
+        sig[block, j] = np.minimum.reduceat(hashed, starts)
+
+
+def pair_hour_jaccard(
+    signatures: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 500_000
+) -> np.ndarray:
+    """Estimated Jaccard similarity of active hours for each pair ``(a[i], b[i])``."""
+    out = np.zeros(len(a), dtype=float)
+    for s in range(0, len(a), chunk):
+        out[s : s + chunk] = (signatures[a[s : s + chunk]] == signatures[b[s : s + chunk]]).mean(axis=1)
+    return out
+
+
+def pair_lockstep(links: pd.DataFrame, pairs: pd.DataFrame, window_s: float) -> pd.Series:
+    """Share of each pair's shared objects first used by both within ``window_s`` seconds.
+
+    ``links`` holds ``row, object_key, first_seen``; ``pairs`` holds ``a, b``. Only objects shared
+    by the pair count; pairs with no shared object with known times get 0.
+    """
+    if pairs.empty:
+        return pd.Series(dtype=float)
+    first = links[["row", "object_key", "first_seen"]].dropna()
+    left = pairs[["a", "b"]].reset_index().merge(first, left_on="a", right_on="row")
+    both = left.merge(
+        first, left_on=["b", "object_key"], right_on=["row", "object_key"], suffixes=("_a", "_b")
+    )
+    both["close"] = (both["first_seen_a"] - both["first_seen_b"]).abs() <= window_s
+    share = both.groupby("index")["close"].mean()
+    return share.reindex(pairs.index, fill_value=0.0).astype(float)
+
+
+def cluster_hour_concentration(active_hours: Sequence[np.ndarray]) -> float:
+    """How much a group's activity piles into the same hours: the mean, over members, of the share
+    of their active hours in which at least half of the (active) group is also active.
+
+    1.0 for a group driven in lockstep; near 0 for independent people.
+    """
+    hours = [np.asarray(h, dtype=np.int64) for h in active_hours if len(h)]
+    if len(hours) < 2:
+        return 0.0
+    allh = np.concatenate(hours)
+    uniq, counts = np.unique(allh, return_counts=True)
+    busy = set(uniq[counts >= max(2, len(hours) / 2)].tolist())
+    if not busy:
+        return 0.0
+    busy_arr = np.fromiter(busy, dtype=np.int64)
+    return float(np.mean([np.isin(h, busy_arr).mean() for h in hours]))

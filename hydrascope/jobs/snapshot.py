@@ -1,0 +1,125 @@
+"""Read the detector's ``Snapshot`` from Neo4j with a few bulk read queries.
+
+One query per relationship type streams ``account, object, requests, first_seen, last_seen`` rows;
+datetimes come back as epoch seconds computed by the server (``datetime(x).epochSeconds``) so no
+per-row conversion happens in Python. All queries run in one read transaction: one consistent view.
+Labels and types are interpolated only from schema constants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from hydrascope.db.graph import Graph
+from hydrascope.detect.snapshot import EDGE_KINDS, Snapshot
+from hydrascope.schema import model as m
+
+_KIND_REL = {
+    "card": m.PAID_WITH,
+    "ip": m.CONNECTED_FROM,
+    "fingerprint": m.USED_CLIENT,
+    "email_domain": m.REGISTERED_WITH,
+    "template": m.SENT,
+    "capability": m.ASKED_FOR,
+    "model": m.CALLED,
+}
+assert set(_KIND_REL) <= set(EDGE_KINDS)
+
+
+def _secs(expr: str) -> str:
+    return f"CASE WHEN {expr} IS NULL THEN null ELSE datetime({expr}).epochSeconds END"
+
+
+def _edge_query(rel: m.RelType) -> str:
+    activity = "requests" in rel.property_names
+    first = "first_seen" if "first_seen" in rel.property_names else None
+    return (
+        f"MATCH (a:{m.ACCOUNT.label})-[r:{rel.type}]->(o:{rel.end.label}) "
+        f"RETURN a.{m.ACCOUNT.key} AS account_id, toString(o.{rel.end.key}) AS object_id, "
+        + ("coalesce(r.requests, 0) AS requests, " if activity else "0 AS requests, ")
+        + (f"{_secs('r.first_seen')} AS first_seen, " if first else "null AS first_seen, ")
+        + (f"{_secs('r.last_seen')} AS last_seen" if activity else "null AS last_seen")
+    )
+
+
+ACCOUNTS_QUERY = (
+    f"MATCH (a:{m.ACCOUNT.label}) RETURN a.account_id AS account_id, {_secs('a.created_at')} AS created_at, "
+    f"a.status AS status, {_secs('a.banned_at')} AS banned_at, coalesce(a.requests, 0) AS requests, "
+    "a.active_hours AS active_hours, a.triage_label AS triage_label"
+)
+IPS_QUERY = (
+    f"MATCH (i:{m.IP.label}) OPTIONAL MATCH (i)-[:{m.IN_ASN.type}]->(n:{m.ASN.label}) "
+    f"OPTIONAL MATCH (i)-[:{m.EGRESS_OF.type}]->(p:{m.PROXY_SERVICE.label}) "
+    "RETURN i.ip AS ip, i.prefix AS prefix, i.is_datacenter AS is_datacenter, i.is_vpn AS is_vpn, "
+    "i.is_cgnat AS is_cgnat, n.asn AS asn, n.as_org AS as_org, p.service_id AS proxy_service, "
+    "p.kind AS proxy_kind"
+)
+INSTRUMENTS_QUERY = (
+    f"MATCH (c:{m.PAYMENT_INSTRUMENT.label}) RETURN c.instrument_id AS instrument_id, c.kind AS kind, "
+    f"c.bin AS bin, {_secs('c.first_seen')} AS first_seen"
+)
+MODELS_QUERY = f"MATCH (x:{m.MODEL.label}) RETURN x.name AS model, {_secs('x.released_at')} AS released_at"
+PREVIOUS_MEMBERS_QUERY = (
+    f"MATCH (a:{m.ACCOUNT.label})-[:{m.MEMBER_OF.type}]->(c:{m.CLUSTER.label}) "
+    "RETURN a.account_id AS account_id, c.cluster_id AS cluster_id"
+)
+CLUSTER_STATE_QUERY = (
+    f"MATCH (c:{m.CLUSTER.label}) RETURN c.cluster_id AS cluster_id, c.triage_label AS triage_label, "
+    "c.first_detected_at AS first_detected_at, c.flagged AS flagged"
+)
+
+
+def _frame(tx: Any, query: str, columns: list[str]) -> pd.DataFrame:
+    result = tx.run(query)
+    return pd.DataFrame(result.values(), columns=columns)
+
+
+def read_snapshot(graph: Graph) -> Snapshot:
+    """The whole detector input, read in one read transaction."""
+
+    def work(tx: Any) -> dict[str, pd.DataFrame]:
+        frames: dict[str, pd.DataFrame] = {}
+        frames["accounts"] = _frame(
+            tx,
+            ACCOUNTS_QUERY,
+            ["account_id", "created_at", "status", "banned_at", "requests", "active_hours", "triage_label"],
+        )
+        parts = []
+        for kind, rel in _KIND_REL.items():
+            part = _frame(
+                tx, _edge_query(rel), ["account_id", "object_id", "requests", "first_seen", "last_seen"]
+            )
+            part.insert(0, "kind", kind)
+            parts.append(part)
+        frames["edges"] = pd.concat(parts, ignore_index=True)
+        frames["ips"] = _frame(
+            tx,
+            IPS_QUERY,
+            [
+                "ip",
+                "prefix",
+                "is_datacenter",
+                "is_vpn",
+                "is_cgnat",
+                "asn",
+                "as_org",
+                "proxy_service",
+                "proxy_kind",
+            ],
+        )
+        frames["instruments"] = _frame(tx, INSTRUMENTS_QUERY, ["instrument_id", "kind", "bin", "first_seen"])
+        frames["models"] = _frame(tx, MODELS_QUERY, ["model", "released_at"])
+        frames["previous_members"] = _frame(tx, PREVIOUS_MEMBERS_QUERY, ["account_id", "cluster_id"])
+        frames["previous_clusters"] = _frame(
+            tx, CLUSTER_STATE_QUERY, ["cluster_id", "triage_label", "first_detected_at", "flagged"]
+        )
+        return frames
+
+    frames = graph.read_tx(work)
+    for name in ("edges", "accounts"):
+        for col in ("first_seen", "last_seen", "created_at", "banned_at"):
+            if col in frames[name]:
+                frames[name][col] = pd.to_numeric(frames[name][col], errors="coerce").astype(float)
+    return Snapshot(**frames)

@@ -1,0 +1,45 @@
+"""Content focus: entropy, chain-of-thought share, near-duplicate template families."""
+
+import pandas as pd
+
+from hydrascope.detect.signals.content import account_content, entropy_bits, family_edges, template_families
+from hydrascope.detect.snapshot import normalise_edges
+
+
+def _edges(rows):
+    return normalise_edges(pd.DataFrame(rows, columns=["kind", "account_id", "object_id", "requests"]))
+
+
+def test_entropy_and_cot_share_per_account():
+    e = _edges(
+        [
+            ("capability", "worker", "cot_elicitation", 90),
+            ("capability", "worker", "reasoning", 10),
+            *[
+                ("capability", "person", c, 10)
+                for c in ("coding", "writing", "general", "vision", "translation")
+            ],
+        ]
+    )
+    c = account_content(e, ["cot_elicitation"])
+    assert c.loc["worker", "cot_share"] == 0.9
+    assert c.loc["person", "cot_share"] == 0.0
+    assert c.loc["worker", "cap_entropy"] < 0.5 < c.loc["person", "cap_entropy"]
+    assert abs(entropy_bits(pd.Series([1, 1, 1, 1]).to_numpy()) - 2.0) < 1e-9
+
+
+def test_paraphrases_used_by_the_same_accounts_form_one_family_popular_templates_do_not():
+    rows = []
+    for i in range(12):  # a campaign: each account uses some paraphrases of one skeleton
+        for p in (f"para-{i % 3}", f"para-{(i + 1) % 3}"):
+            rows.append(("template", f"w{i}", p, 5))
+    for i in range(40):  # an honest crowd: popular template plus personal ones
+        rows.append(("template", f"h{i}", "popular", 5))
+        rows.append(("template", f"h{i}", f"own-{i}", 5))
+    e = _edges(rows)
+    fam = template_families(e, min_jaccard=0.3).set_index("template")["family"]
+    assert fam["para-0"] == fam["para-1"] == fam["para-2"]
+    assert fam["popular"] == "popular"
+    fe = family_edges(e, fam.reset_index())
+    assert set(fe["account_id"]) == {f"w{i}" for i in range(12)}
+    assert (fe["kind"] == "template_family").all()

@@ -1,0 +1,77 @@
+"""The scoring rule: several independent kinds of evidence, content and coordination both."""
+
+import pandas as pd
+
+from hydrascope.detect.params import DetectParams
+from hydrascope.detect.score import score_clusters
+
+BASE = {
+    "size": 50,
+    "tie_payment": 0.0,
+    "tie_client": 0.0,
+    "tie_identity": 0.0,
+    "tie_network": 0.0,
+    "tie_timing": 0.0,
+    "hour_jaccard": 0.0,
+    "creation_burst": 0.1,
+    "enforcement_share": 0.0,
+    "shared_templates": 0,
+    "shared_families": 0,
+    "template_members": 0.0,
+    "template_requests": 0.0,
+    "focus": 0.1,
+    "cot_share": 0.0,
+    "pivot_traffic_share": 0.0,
+    "pivot_early_share": 0.0,
+    "dense_share": 0.0,
+}
+
+
+def _score(**kw):
+    return score_clusters(pd.DataFrame([{**BASE, **kw}]), DetectParams()).iloc[0]
+
+
+def test_a_hydra_with_shared_cards_templates_and_synchrony_is_flagged():
+    s = _score(
+        tie_payment=0.9,
+        tie_client=0.8,
+        shared_templates=6,
+        template_members=0.95,
+        focus=0.6,
+        cot_share=0.7,
+        hour_jaccard=0.7,
+    )
+    assert s["flagged"] and s["score"] >= 0.9
+    assert {"payment", "client", "templates", "focus", "synchrony"} <= set(s["kinds"])
+
+
+def test_a_company_sharing_card_nat_domain_and_office_hours_is_not_flagged():
+    s = _score(tie_payment=1.0, tie_network=1.0, tie_identity=1.0, hour_jaccard=0.5, tie_timing=0.6)
+    assert not s["flagged"]
+    assert s["score"] < DetectParams().flag_threshold
+
+
+def test_a_company_with_internal_templates_is_not_flagged():
+    s = _score(
+        tie_payment=1.0, tie_network=1.0, shared_templates=20, template_members=0.9, template_requests=0.12
+    )
+    assert not s["flagged"]
+    assert "templates" in s["kinds"] and "scripted" not in s["kinds"]
+
+
+def test_a_prompt_book_on_unique_infrastructure_is_flagged():
+    s = _score(shared_templates=72, template_members=1.0, template_requests=1.0, focus=0.58)
+    assert s["flagged"] and {"scripted", "templates", "focus"} <= set(s["kinds"])
+
+
+def test_a_few_researchers_with_shared_benchmark_templates_and_reasoning_are_not_flagged():
+    s = _score(size=4, shared_templates=5, template_members=1.0, focus=0.7, cot_share=0.5, tie_network=0.6)
+    assert not s["flagged"]
+
+
+def test_a_single_kind_never_flags_and_small_groups_never_flag():
+    assert not _score(tie_payment=1.0)["flagged"]
+    tiny = _score(
+        size=3, tie_payment=0.9, tie_client=0.8, shared_templates=6, template_members=0.95, focus=0.6
+    )
+    assert not tiny["flagged"]

@@ -1,0 +1,49 @@
+"""Synchrony: MinHash hour overlap, lockstep adoption, hour concentration."""
+
+import numpy as np
+import pandas as pd
+
+from hydrascope.detect.signals.synchrony import (
+    cluster_hour_concentration,
+    hour_minhash,
+    pair_hour_jaccard,
+    pair_lockstep,
+)
+
+
+def test_minhash_estimates_jaccard_and_empty_sets_match_nobody():
+    rng = np.random.default_rng(0)
+    base = rng.choice(10_000, 400, replace=False)
+    same = base.copy()
+    half = np.concatenate([base[:200], rng.choice(np.arange(20_000, 30_000), 200, replace=False)])
+    other = rng.choice(np.arange(40_000, 50_000), 400, replace=False)
+    hours = [base, same, half, other, np.zeros(0, np.int64), np.zeros(0, np.int64)]
+    sig = hour_minhash(hours, 256, seed=1)
+    est = pair_hour_jaccard(sig, np.array([0, 0, 0, 4]), np.array([1, 2, 3, 5]))
+    exact_half = 200 / 600
+    assert est[0] == 1.0
+    assert abs(est[1] - exact_half) < 0.1
+    assert est[2] < 0.05
+    assert est[3] == 0.0
+
+
+def test_lockstep_counts_objects_first_used_within_the_window():
+    links = pd.DataFrame(
+        {
+            "row": [0, 1, 0, 1, 2, 2],
+            "object_key": ["t1", "t1", "t2", "t2", "t1", "t2"],
+            "first_seen": [0.0, 60.0, 0.0, 90_000.0, 50_000.0, 50_000.0],
+        }
+    )
+    pairs = pd.DataFrame({"a": [0, 0], "b": [1, 2]})
+    share = pair_lockstep(links, pairs, window_s=3600)
+    assert share.tolist() == [0.5, 0.0]
+
+
+def test_hour_concentration_separates_a_scheduled_group_from_independent_people():
+    rng = np.random.default_rng(3)
+    schedule = rng.choice(2000, 50, replace=False)
+    driven = [rng.choice(schedule, 40, replace=False) for _ in range(20)]
+    independent = [rng.choice(2000, 40, replace=False) for _ in range(20)]
+    assert cluster_hour_concentration(driven) > 0.8
+    assert cluster_hour_concentration(independent) < 0.1
