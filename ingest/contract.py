@@ -176,3 +176,14 @@ EVENT_TABLES = tuple(name for name, t in TABLES.items() if t.events)
 # Directories and files of a bundle that are not tables and are skipped without complaint
 # (the simulator's ground truth must never be loaded).
 IGNORED_NAMES = frozenset({"truth", "manifest.json", "README.md", "readme.md", "_SUCCESS", ".DS_Store"})
+
+
+def contract_markdown() -> str:
+    """The contract as a Markdown table, for ``docs/ingest.md`` (a test keeps the doc in sync)."""
+    lines = ["| table | column | type | required | allowed values |", "|---|---|---|---|---|"]
+    for table in TABLES.values():
+        for col in table.columns:
+            allowed = ", ".join(col.enum) if col.enum else ("≥ 0" if col.non_negative else "")
+            required = "yes" if col.required else ""
+            lines.append(f"| {table.name} | {col.name} | {col.type} | {required} | {allowed} |")
+    return "\n".join(lines)

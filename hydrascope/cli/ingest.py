@@ -1,0 +1,117 @@
+"""`hydrascope ingest DIR` — load a warehouse export bundle into the graph (also `python -m ingest`)."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from hydrascope.db import connect
+from hydrascope.errors import HydrascopeError, InputError, LockHeld
+from ingest.load import DEFAULT_BATCH_SIZE
+from ingest.run import DEFAULT_TTL, run_ingest
+from ingest.summary import print_summary
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class IngestIncomplete(HydrascopeError):
+    """The run loaded every good row but rejected some rows or files: exit 3 so a scheduler
+    notices, without confusing it with a run that failed (1) or found the lock held (75)."""
+
+    exit_code = 3
+
+
+def parse_duration(text: str) -> timedelta:
+    """``15m``, ``2h``, ``180d``, ``90`` (seconds)."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InputError(f"{text!r} is not a duration: use e.g. 90s, 15m, 2h, 180d")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--only", help="Comma-separated tables to load (default: every table in the bundle).")
+@click.option(
+    "--since", help="Skip events before this ISO time, or 'watermark': after each table's last load."
+)
+@click.option("--dry-run", is_flag=True, help="Read and validate only: no store, no graph writes.")
+@click.option(
+    "--watch", "watch_dir", type=click.Path(path_type=Path), help="Ingest this bundle again and again."
+)
+@click.option("--every", default="15m", show_default=True, help="Interval of --watch (s, m, h, d).")
+@click.option(
+    "--ttl",
+    default=f"{DEFAULT_TTL.days}d",
+    show_default=True,
+    help="Behavioural edges last seen longer ago (than the newest event) age out; 0 keeps them.",
+)
+@click.option(
+    "--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, help="Rows per write transaction."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bars (logs, cron).")
+def ingest(
+    directory: Path | None,
+    only: str | None,
+    since: str | None,
+    dry_run: bool,
+    watch_dir: Path | None,
+    every: str,
+    ttl: str,
+    batch_size: int,
+    no_progress: bool,
+) -> None:
+    """Validate, aggregate and load the bundle DIRECTORY (CSV, JSONL or Parquet tables).
+
+    Rejected rows go to a rejects file and make the exit code 3; every good row is loaded.
+    Exit codes: 0 all loaded, 3 loaded with rejects, 75 another ingest is running, 1 error.
+    """
+    source = watch_dir or directory
+    if source is None:
+        raise click.UsageError("give the bundle DIRECTORY (or --watch DIRECTORY)")
+    if watch_dir and directory and watch_dir != directory:
+        raise click.UsageError("give the bundle once: either DIRECTORY or --watch DIRECTORY")
+    tables = [t for t in only.split(",")] if only else None
+    ttl_delta = parse_duration(ttl)
+    options = {
+        "only": tables,
+        "since": since,
+        "dry_run": dry_run,
+        "ttl": ttl_delta if ttl_delta.total_seconds() > 0 else None,
+        "batch_size": batch_size,
+        "progress": not no_progress,
+    }
+    console = Console(stderr=False)
+    graph = None if dry_run else connect()
+    try:
+        if watch_dir is None:
+            report = run_ingest(source, graph, **options)  # type: ignore[arg-type]
+            print_summary(report, console)
+            if not report.ok:
+                raise IngestIncomplete(
+                    f"{report.rows_rejected:,} rows rejected, {len(report.problems)} file problems; "
+                    "every good row was loaded"
+                )
+            return
+        interval = parse_duration(every).total_seconds()
+        while True:
+            try:
+                print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
+            except LockHeld as exc:
+                console.print(f"[yellow]skipped:[/yellow] {exc}", highlight=False)
+            except HydrascopeError as exc:
+                console.print(f"[red]error:[/red] {exc}", highlight=False)
+            console.print(f"next run in {every}", highlight=False)
+            time.sleep(interval)
+    finally:
+        if graph is not None:
+            graph.close()
+
+
+COMMANDS = [ingest]

@@ -1,0 +1,254 @@
+"""The orchestrator: one ingest run, under the lock, from bundle to graph, with provenance.
+
+Order: reference tables (so events find enriched nodes) → request/login events (stage, commit
+new ones to the store, aggregate, write) → enforcement (history, then account state) → cleanup
+(reference data only after a fully clean run; behavioural edges by TTL on ``last_seen``) → the
+``IngestRun`` node's final counts and status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from hydrascope.config import data_dir, state_dir
+from hydrascope.db import Graph
+from hydrascope.errors import InputError
+from hydrascope.schema.cypher import merge_nodes
+from hydrascope.schema.model import INGEST_RUN
+from ingest.context import IngestContext
+from ingest.contract import EVENT_TABLES, TABLES
+from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
+from ingest.lock import IngestLock
+from ingest.readers import discover
+from ingest.rejects import RejectsWriter
+from ingest.report import IngestReport
+from ingest.sources import (
+    accounts,
+    activity,
+    api_keys,
+    enforcement,
+    ip_intel,
+    model_releases,
+    payment_methods,
+    proxy_services,
+)
+from ingest.state import IngestState
+from ingest.store import EventStore
+
+DEFAULT_TTL = timedelta(days=365)
+REFERENCE_SOURCES: dict[str, Any] = {
+    "proxy_services": proxy_services,
+    "ip_intel": ip_intel,
+    "model_releases": model_releases,
+    "accounts": accounts,
+    "payment_methods": payment_methods,
+    "api_keys": api_keys,
+}
+RUN_PROPS = (
+    "started_at",
+    "ended_at",
+    "status",
+    "source",
+    "update_tag",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "tables",
+    "files",
+    "rejects_file",
+)
+
+
+def parse_time(value: str | datetime) -> datetime:
+    """An ISO-8601 time as an aware UTC datetime (no offset means UTC, as in the contract)."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InputError(
+                f"--since {value!r} is not an ISO-8601 time (e.g. 2026-02-01T00:00:00Z)"
+            ) from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _resolve_since(since: str | datetime | None, state: IngestState) -> dict[str, datetime]:
+    if since is None:
+        return {}
+    if isinstance(since, str) and since.strip().lower() == "watermark":
+        return {t: mark for t in EVENT_TABLES if (mark := state.watermark(t)) is not None}
+    moment = parse_time(since)
+    return dict.fromkeys(EVENT_TABLES, moment)
+
+
+def _check_only(only: Iterable[str] | None) -> set[str] | None:
+    if only is None:
+        return None
+    names = {n.strip() for n in only if n.strip()}
+    unknown = sorted(names - set(TABLES))
+    if unknown:
+        raise InputError(
+            f"unknown table(s) {', '.join(unknown)} in --only (the data contract has {', '.join(TABLES)})"
+        )
+    return names
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+def _write_run_node(graph: Graph, report: IngestReport) -> None:
+    props = {
+        "started_at": report.started_at,
+        "ended_at": report.ended_at,
+        "status": report.status,
+        "source": report.source,
+        "update_tag": report.update_tag,
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_rejected": report.rows_rejected,
+        "tables": report.tables_json(),
+        "files": report.files_json(),
+        "rejects_file": str(report.rejects_file) if report.rejects_file else None,
+    }
+    graph.write(
+        merge_nodes(INGEST_RUN, RUN_PROPS),
+        {
+            "rows": [{"key": report.run_id, "props": {k: v for k, v in props.items() if v is not None}}],
+            "update_tag": report.update_tag,
+        },
+    )
+
+
+def _mark_interrupted(graph: Graph) -> None:
+    """Runs still 'running' while we hold the lock were killed: say so on their nodes."""
+    graph.write(
+        f"MATCH (r:{ident(INGEST_RUN.label)}) WHERE r.status = 'running' SET r.status = 'interrupted'"
+    )
+
+
+def run_ingest(
+    source_dir: str | Path,
+    graph: Graph | None,
+    only: Iterable[str] | None = None,
+    since: str | datetime | None = None,
+    dry_run: bool = False,
+    *,
+    ttl: timedelta | None = DEFAULT_TTL,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = False,
+    data_root: Path | None = None,
+    state_root: Path | None = None,
+    after_batch: AfterBatch | None = None,
+) -> IngestReport:
+    """Ingest one bundle directory into ``graph`` and return what happened.
+
+    ``only`` limits the tables; ``since`` (ISO time, or ``"watermark"`` for each event table's
+    stored watermark) skips older events; ``dry_run`` reads and validates only (``graph`` may be
+    None). ``ttl`` ages out behavioural edges (None keeps them). Raises ``LockHeld`` when another
+    run is in progress and ``InputError`` for an unusable bundle; rows that fail validation never
+    raise: they are rejected, counted and reported (``report.ok`` is then false).
+    """
+    if graph is None and not dry_run:
+        raise InputError("a graph connection is needed unless dry_run is set")
+    source = Path(source_dir).expanduser().resolve()
+    names = _check_only(only)
+    state_root = state_root or state_dir()
+    data_root = data_root or data_dir()
+    with IngestLock(state_root / "ingest" / "ingest.lock", str(source)):
+        state = IngestState.load(state_root / "ingest" / "state.json")
+        tag = state.next_update_tag()
+        started = datetime.now(UTC)
+        run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        report = IngestReport(run_id, str(source), tag, started, dry_run=dry_run)
+        bundle = discover(source, names)
+        report.problems.extend(bundle.problems)
+        since_map = _resolve_since(since, state)
+        store = EventStore(data_root, run_id)
+        store.remove_stale_staging()  # left by a killed run: we hold the lock, nobody else uses it
+        store.staging.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(store.staging / "work.duckdb"))
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"SET temp_directory = '{store.staging / 'spill'}'")
+        rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
+        live = graph if not dry_run else None
+        if live is not None:
+            state.save()
+            _mark_interrupted(live)
+            _write_run_node(live, report)
+        try:
+            with _progress(progress) as bars:
+                writer = Writer(live, tag, batch_size, bars, after_batch)
+                ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
+                _sync_all(ctx, bundle.tables, ttl, since is not None)
+                if live is not None:
+                    for table in EVENT_TABLES:
+                        newest = con.execute(f"SELECT max(ts) FROM {store.scan(table)}").fetchall()  # noqa: S608
+                        if newest and newest[0][0] is not None:
+                            state.watermarks[table] = newest[0][0].isoformat()
+                    state.save()
+                report.written = dict(writer.written)
+        except BaseException:
+            report.status = "failed"
+            raise
+        finally:
+            rejects.close()
+            con.close()
+            store.clean_staging()
+            report.ended_at = datetime.now(UTC)
+            report.rejects_file = rejects.path if rejects.written else None
+            if live is not None:
+                with contextlib.suppress(Exception):
+                    _write_run_node(live, report)
+        return report
+
+
+def _sync_all(ctx: IngestContext, tables: dict[str, list[Any]], ttl: timedelta | None, partial: bool) -> None:
+    """get → transform → load for every table, then status and cleanup."""
+    for name, module in REFERENCE_SOURCES.items():
+        if name in tables:
+            with ctx.report.timed(f"reference {name}"):
+                module.sync(ctx, tables[name])
+    cutoff = activity.sync(ctx, {t: tables[t] for t in ("requests", "logins") if t in tables}, ttl)
+    with ctx.report.timed("enforcement"):
+        enforcement.sync(ctx, tables.get("enforcement"))
+    clean = not ctx.report.problems and ctx.report.rows_rejected == 0
+    ctx.report.status = "succeeded" if clean else "rejected_rows"
+    if ctx.graph is None:
+        return
+    if clean and not partial:
+        # Stale reference data goes only after a fully clean run, and only for tables this run
+        # loaded in full: a table absent from the bundle is not "empty", it is unknown.
+        for name, module in REFERENCE_SOURCES.items():
+            if name in tables:
+                ctx.report.cleaned.update(module.cleanup(ctx))
+    with ctx.report.timed("cleanup"):
+        ctx.report.cleaned.update(activity.cleanup(ctx, cutoff))

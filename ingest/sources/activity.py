@@ -1,0 +1,145 @@
+"""requests + logins → the behavioural graph.
+
+get: stage validated events; commit: keep only events new to the store (content hash); transform:
+recompute, with DuckDB, every aggregate of the accounts the new events touched, from the whole
+store; load: SET them on ``Account`` and on the edges
+``(Account)-[:CONNECTED_FROM|USED_CLIENT|SENT|ASKED_FOR|CALLED]->(...)``; cleanup: age out edges
+whose ``last_seen`` is older than the TTL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hydrascope.schema.model import ACCOUNT, IP
+from ingest import aggregate, contract
+from ingest.context import IngestContext
+from ingest.ipfacts import ip_facts
+from ingest.load import Row, delete_aged_relationships, to_rows
+from ingest.readers import SourceFile
+from ingest.sources.common import get
+
+TABLES = (contract.REQUESTS, contract.LOGINS)
+ACCOUNT_PROPS = ("first_seen", "last_seen", "requests", "input_tokens", "output_tokens", "active_hours")
+IP_PROPS = ("version", "prefix", "is_cgnat")
+COUNT_PROPS = ("requests", "input_tokens", "output_tokens")
+TOUCHED = "touched_activity"
+
+
+def commit(ctx: IngestContext) -> None:
+    """Move new events into the store; exact repeats within the input are rejected as duplicates."""
+    for table in TABLES:
+        if table.name not in ctx.store.staged_tables():
+            continue
+        result, duplicates = ctx.store.commit(table.name, ctx.con, dry_run=ctx.dry_run)
+        report = ctx.report.table(table.name)
+        report.loaded += result.new
+        report.already_stored += result.already_stored
+        report.rejected += result.duplicates
+        ctx.rejects.write(duplicates)
+
+
+def touched_accounts(ctx: IngestContext, tables: tuple[str, ...], name: str) -> int:
+    """Create DuckDB table ``name``: accounts with new events, plus those pending from a dead run."""
+    return ctx.store.touched(ctx.con, tables, name, ctx.dry_run)
+
+
+def _rows(table: pa.Table) -> list[dict[str, Any]]:
+    return to_rows(table)
+
+
+def _millis(column: pa.ChunkedArray) -> list[int]:
+    """Epoch milliseconds of a timestamp column, vectorised (the writer sends times as integers)."""
+    return pc.divide(column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()), 1000).to_pylist()
+
+
+def _edge_rows(table: pa.Table, counts: tuple[str, ...]) -> list[Row]:
+    """Writer rows ``{start, end, props, t}`` built column-wise (millions of edges at scale)."""
+    names = [table.column(c).to_pylist() for c in counts]
+    start, end = table.column("account_id").to_pylist(), table.column("end").to_pylist()
+    first, last = _millis(table.column("first_seen")), _millis(table.column("last_seen"))
+    return [
+        {
+            "start": s,
+            "end": e,
+            "props": dict(zip(counts, vals, strict=True)),
+            "t": {"first_seen": f, "last_seen": la},
+        }
+        for s, e, f, la, *vals in zip(start, end, first, last, *names, strict=True)
+    ]
+
+
+def transform(ctx: IngestContext, cutoff: datetime | None) -> dict[str, Any]:
+    """Aggregate the touched accounts: account profiles, IP facts and one row set per edge type."""
+    aggregate.prepare(ctx.con, ctx.store, TOUCHED)
+    profiles = _rows(aggregate.accounts(ctx.con))
+    edge_rows: dict[str, list[Row]] = {}
+    ips: set[str] = set()
+    for spec in aggregate.EDGES:
+        counts = COUNT_PROPS + (("logins",) if spec.with_logins else ())
+        table = aggregate.edges(ctx.con, spec, cutoff)
+        edge_rows[spec.rel.type] = _edge_rows(table, counts)
+        if spec.column == "ip":
+            ips.update(table.column("end").to_pylist())
+    return {
+        "accounts": [
+            {"key": p["account_id"], "props": {k: p[k] for k in ACCOUNT_PROPS if p[k] is not None}}
+            for p in profiles
+        ],
+        "ips": [{"key": ip, "props": ip_facts(ip)} for ip in sorted(ips)],
+        "edges": edge_rows,
+    }
+
+
+def load(ctx: IngestContext, data: dict[str, Any]) -> None:
+    """Accounts, IPs with their facts, then the edges. The edges MERGE their end node per row:
+    pre-creating the ends and MATCH-ing them was measured slower (10.9k vs 13.4k SENT rows/s)."""
+    ctx.writer.nodes(ACCOUNT, data["accounts"], ACCOUNT_PROPS)
+    ctx.writer.nodes(IP, data["ips"], IP_PROPS)
+    for spec in aggregate.EDGES:
+        props = aggregate.ACTIVITY_PROPS + (("logins",) if spec.with_logins else ())
+        ctx.writer.rels(spec.rel, data["edges"][spec.rel.type], props)
+
+
+def ttl_cutoff(ctx: IngestContext, ttl: timedelta | None) -> datetime | None:
+    """Edges last seen before this age out. Measured from the newest stored event, not the wall
+    clock, so replaying old exports or a stalled warehouse never empties the graph."""
+    if ttl is None:
+        return None
+    newest = aggregate.newest_event(ctx.con, ctx.store)
+    return newest - ttl if newest is not None else None
+
+
+def cleanup(ctx: IngestContext, cutoff: datetime | None) -> dict[str, int]:
+    """Delete behavioural edges older than the TTL (one missed run deletes nothing: age is
+    ``last_seen``, not ``lastupdated``)."""
+    if cutoff is None or ctx.graph is None:
+        return {}
+    return {
+        f"{s.rel.type} (ttl)": delete_aged_relationships(ctx.graph, s.rel, cutoff) for s in aggregate.EDGES
+    }
+
+
+def sync(ctx: IngestContext, files: dict[str, list[SourceFile]], ttl: timedelta | None) -> datetime | None:
+    """Run get → commit → transform → load; returns the TTL cutoff for the cleanup step."""
+    for table in TABLES:
+        if table.name in files:
+            with ctx.report.timed(f"read+validate {table.name}"):
+                get(ctx, table, files[table.name])
+    with ctx.report.timed("store events"):
+        commit(ctx)
+        touched = touched_accounts(ctx, tuple(t.name for t in TABLES), TOUCHED)
+    if touched == 0:
+        return ttl_cutoff(ctx, ttl) if not ctx.dry_run else None
+    with ctx.report.timed("aggregate"):
+        cutoff = ttl_cutoff(ctx, ttl)
+        data = transform(ctx, cutoff)
+    with ctx.report.timed("graph writes (activity)"):
+        load(ctx, data)
+    for table in TABLES:
+        ctx.store.clear_journals(ctx.store.pending_journals(table.name))
+    return cutoff
