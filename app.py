@@ -8,6 +8,8 @@ the chosen page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from hydrascope.errors import HydrascopeError
@@ -18,7 +20,7 @@ from hydrascope.ui.connection import get_graph
 # CDN, and the app must not reach another host; the default favicon is served locally.
 st.set_page_config(page_title="Hydrascope", layout="wide")
 
-PAGE_DIR = "hydrascope/ui/pages"
+PAGE_DIR = Path(__file__).resolve().parent / "hydrascope" / "ui" / "pages"  # works from any cwd
 PAGES = {
     "overview": st.Page(f"{PAGE_DIR}/overview.py", title="Overview", url_path="overview", default=True),
     "clusters": st.Page(f"{PAGE_DIR}/clusters.py", title="Cluster explorer", url_path="clusters"),
