@@ -62,9 +62,12 @@ def content_features(
 ) -> pd.DataFrame:
     """Capability focus, chain-of-thought share and cross-account template reuse per cluster.
 
-    A template is the cluster's own when enough members use it and most of its users sit in the
-    cluster's connected component (Leiden may cut one operator's accounts into several clusters;
-    the template is still theirs)."""
+    A template is the cluster's own when enough members use it and at least half of all its users
+    are members (``template_owner_scope="cluster"``). A popular template that a campaign uses for
+    camouflage keeps most of its users outside the cluster, so it never becomes part of the
+    cluster's "prompt book", however many honest users of it were pulled into the same connected
+    component. ``"component"`` measures the share over the cluster's connected component instead
+    (the previous rule; kept for comparison)."""
     e = edges.assign(cluster=edges["account_id"].map(cluster_of))
     e = e[e["cluster"].notna()]
     e["cluster"] = e["cluster"].astype(np.int64)
@@ -106,7 +109,8 @@ def content_features(
     )
     users["in_component"] = comp_users.reindex(ckey).fillna(0).to_numpy()
     need = np.maximum(3.0, params.template_min_share * users["size"].to_numpy(float))
-    owned = users[(users["users"] >= need) & (users["in_component"] / users["global"].clip(lower=1) >= 0.5)]
+    holders = users["in_component"] if params.template_owner_scope == "component" else users["users"]
+    owned = users[(users["users"] >= need) & (holders / users["global"].clip(lower=1) >= 0.5)]
     out["shared_templates"] = (
         owned[owned["kind"] == "template"].groupby("cluster").size().reindex(out.index).fillna(0)
     )

@@ -44,6 +44,16 @@ class DetectParams:
     # ...unless they share so many rare templates that the content tie alone is this strong
     # (dozens of templates nobody else uses: a campaign's prompt book, even on unique infra)
     strong_content: float = 1.5
+    # Content ties (the content family and the content-only tie) count only templates that are
+    # rare (used by at most ``rare_template_degree`` accounts) or part of a near-duplicate family
+    # (user sets that nearly coincide: one group running one prompt book): a popular template
+    # shared with hundreds of honest users is weak evidence however many of them two accounts
+    # have in common (popular-template camouflage). False: every template counts.
+    prompt_book_content: bool = True
+    rare_template_degree: int = 40
+    # Regrowth counts only when an account was born on banned infrastructure in at least this
+    # many independent families: proxy egress alone is how every new customer of a proxy looks.
+    regrowth_min_families: int = 2
     # --- synchrony
     minhash_size: int = 64
     sync_min: float = 0.5  # active-hour Jaccard at which timing counts as a family for a pair
@@ -64,6 +74,15 @@ class DetectParams:
     # --- content
     cot_capabilities: tuple[str, ...] = ("cot_elicitation",)
     template_min_share: float = 0.2  # a template is "the cluster's" when this share of members use it
+    # ...and at least half of all its users are in the cluster ("cluster") or in the cluster's
+    # connected component ("component": lets honest users of popular templates, pulled into the
+    # component by weak ties, make those templates look owned)
+    template_owner_scope: str = "component"
+    # --- membership: a member of a flagged cluster is flagged on its own evidence
+    # share of its templated requests on the cluster's prompt book (owned templates and families)
+    member_template_share: float = 0.25
+    # ...or a payment/client tie to members plus at least this share of prompt-book use
+    member_coordinated_share: float = 0.25
     # --- dense blocks
     dense_blocks: int = 5
     dense_min_rows: int = 5

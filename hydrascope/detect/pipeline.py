@@ -25,7 +25,9 @@ from hydrascope.detect.signals.dense_blocks import dense_blocks
 from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
+    content_similarity,
     object_weights,
+    prompt_book_content,
     shared_infrastructure,
     weighted_links,
 )
@@ -35,7 +37,6 @@ from hydrascope.detect.signals.synchrony import hour_minhash, pair_hour_jaccard
 from hydrascope.detect.snapshot import Snapshot
 
 DO_NOT_FLAG = ("allowlisted", "false_positive")
-MEMBER_TEMPLATE_SHARE = 0.25
 DENSE_KINDS = ("template", "template_family", "fingerprint", "card", "ip")
 
 
@@ -94,6 +95,14 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     timer.lap("objects")
     cand = candidate_pairs(links, params)
     pairs = shared_infrastructure(links, cand, n)
+    if params.prompt_book_content:
+        # content ties only through templates that are rare or part of a near-duplicate family (a
+        # prompt book), never through popular templates shared with unrelated honest users
+        sizes_f = families.groupby("family")["template"].transform("size")
+        keep = prompt_book_content(
+            links, pd.Index(families.loc[sizes_f >= 2, "template"]), params.rare_template_degree
+        )
+        pairs["content"] = content_similarity(links, keep, pairs, n)
     timer.lap("pairs")
 
     # --- synchrony
@@ -115,7 +124,9 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
         snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
     ]
     seeds = seed_accounts(acc, pd.Index(confirmed_members))
-    regrow = regrowth_scores(links, acc, seeds).set_index("account_id")
+    regrow = regrowth_scores(links, acc, seeds, params.family_min, params.regrowth_min_families).set_index(
+        "account_id"
+    )
     is_seed = ids.isin(seeds["account_id"])
     regrow_v = regrow["regrowth"].reindex(ids).fillna(0.0).to_numpy(float)
     pairs["enforcement"] = (
@@ -215,7 +226,10 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     timer.lap("score")
 
     # --- members
-    members = _members(member_frame, kept, lab, feats, owned, edges, acc_content, params, blocked, seed_set)
+    template_family = families.set_index("template")["family"] if len(families) else pd.Series(dtype=object)
+    members = _members(
+        member_frame, kept, lab, feats, owned, edges, acc_content, params, blocked, seed_set, template_family
+    )
     timer.lap("members")
 
     # --- campaigns
@@ -252,6 +266,7 @@ def _members(
     params: DetectParams,
     blocked: set[str],
     seed_set: set[str],
+    template_family: pd.Series,
 ) -> pd.DataFrame:
     """Per membership: the account's own ties, reasons, score and whether it is flagged."""
     la = lab.reindex(kept["a"]).to_numpy()
@@ -271,28 +286,24 @@ def _members(
     mf["families"] = [
         [f for f in PAIR_FAMILIES if r in fam_flags[f].index] for r in (rows if rows is not None else [])
     ]
-    # share of the account's templated requests on its cluster's owned templates
+    # share of the account's templated requests on its cluster's prompt book: the templates the
+    # cluster owns, and the templates of near-duplicate families it owns (paraphrases)
     tpl = edges[edges["kind"] == "template"]
     tpl = tpl.assign(cluster=tpl["account_id"].map(mf.set_index("account_id")["cluster"])).dropna(
         subset=["cluster"]
     )
     tpl["cluster"] = tpl["cluster"].astype(np.int64)
+    tpl["family"] = tpl["object_id"].map(template_family).fillna(tpl["object_id"])
     owned_plain = owned[owned["kind"] == "template"]
-    okey = pd.MultiIndex.from_frame(owned_plain[["cluster", "object_id"]])
-    on = pd.MultiIndex.from_frame(tpl[["cluster", "object_id"]]).isin(okey)
+    fam_owned = owned[owned["kind"] == "template_family"]
+    on = pd.MultiIndex.from_frame(tpl[["cluster", "object_id"]]).isin(
+        pd.MultiIndex.from_frame(owned_plain[["cluster", "object_id"]])
+    ) | pd.MultiIndex.from_frame(tpl[["cluster", "family"]]).isin(
+        pd.MultiIndex.from_frame(fam_owned[["cluster", "object_id"]])
+    )
     tot = tpl.groupby("account_id")["requests"].sum()
     mine = tpl[on].groupby("account_id")["requests"].sum()
     mf["owned_template_share"] = mf["account_id"].map((mine / tot.replace(0, np.nan)).fillna(0.0)).fillna(0.0)
-    fam_owned = owned[owned["kind"] == "template_family"]
-    fe = edges[edges["kind"] == "template_family"]
-    fe = fe.assign(cluster=fe["account_id"].map(mf.set_index("account_id")["cluster"])).dropna(
-        subset=["cluster"]
-    )
-    fe["cluster"] = fe["cluster"].astype(np.int64)
-    fon = pd.MultiIndex.from_frame(fe[["cluster", "object_id"]]).isin(
-        pd.MultiIndex.from_frame(fam_owned[["cluster", "object_id"]])
-    )
-    uses_family = set(fe.loc[fon, "account_id"])
     mf["cot_share"] = mf["account_id"].map(acc_content["cot_share"]).fillna(0.0)
     mf["banned"] = mf["account_id"].isin(seed_set)
     info = feats.set_index(feats.index)[
@@ -301,15 +312,21 @@ def _members(
     mf = mf.join(info, on="cluster")
     has_owned = (mf["shared_templates"] + mf["shared_families"]) > 0
     coordinated = mf["families"].map(lambda fs: bool({"payment", "client"} & set(fs)))
-    # an account must itself work from the cluster's prompt book (a real share of its templated
-    # requests), not merely have touched one of its templates
-    uses_content = (mf["owned_template_share"] >= MEMBER_TEMPLATE_SHARE) | (
-        mf["account_id"].isin(uses_family) & (mf["owned_template_share"] > 0)
-    )
+    # membership needs the account's own evidence, not just its place in the component: it works
+    # from the cluster's prompt book (a real share of its templated requests), or it was born on
+    # banned infrastructure, or it shares a card or client with members *and* uses the prompt
+    # book at least sometimes (a shared popular SDK fingerprint plus popular templates is what an
+    # honest user of the same tools looks like)
+    share = mf["owned_template_share"]
     mf["flagged"] = (
         mf["flagged"].astype(bool)
         & ~mf["account_id"].isin(blocked)
-        & (uses_content | coordinated | (mf["regrowth"] >= params.family_min) | ~has_owned)
+        & (
+            (share >= params.member_template_share)
+            | (coordinated & (share >= params.member_coordinated_share))
+            | (mf["regrowth"] >= params.family_min)
+            | ~has_owned
+        )
     )
     n_fams = mf["families"].map(len)
     mf["score"] = np.round(mf["score"] * (0.6 + 0.4 * np.minimum(1.0, n_fams / 3.0)), 4)

@@ -27,6 +27,10 @@ def _scan(bundle: Path, table: str) -> str | None:
         path = bundle / f"{table}.{ext}"
         if path.exists():
             return f"{fn}('{path.as_posix()}')"
+        # a large table may be split into parts in a folder of the table's name
+        folder = bundle / table
+        if folder.is_dir() and any(folder.glob(f"*.{ext}")):
+            return f"{fn}('{(folder / f'*.{ext}').as_posix()}')"
     return None
 
 

@@ -23,7 +23,7 @@ from hydrascope.detect.params import DetectParams
 from hydrascope.detect.pipeline import DetectionResult, detect
 from hydrascope.jobs.snapshot import read_snapshot
 from hydrascope.schema import model as m
-from hydrascope.schema.cypher import merge_nodes, stale_relationships
+from hydrascope.schema.cypher import merge_nodes, merge_relationships, stale_relationships
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +57,11 @@ STALE_CAMPAIGNS = (
 
 
 def link_statement(rel: m.RelType) -> str:
-    """``UNWIND $rows`` MERGE of ``rel`` between nodes that must already exist (both ends MATCHed).
-
-    Detection never creates accounts, and the schema's ``merge_relationships(merge_end=False)``
-    puts a MATCH straight after a MERGE, which Cypher refuses; hence this statement.
-    """
-    return (
-        f"UNWIND $rows AS row MATCH (a:{rel.start.label} {{{rel.start.key}: row.start}}) "
-        f"MATCH (b:{rel.end.label} {{{rel.end.key}: row.end}}) "
-        f"MERGE (a)-[r:{rel.type}]->(b) ON CREATE SET r.firstseen = $update_tag "
-        "SET r += row.props, r.lastupdated = $update_tag"
-    )
+    """``UNWIND $rows`` MERGE of ``rel`` between nodes that must already exist (both ends MATCHed):
+    detection never creates accounts, clusters or campaigns through a link. The schema's generator
+    with ``merge_start=False, merge_end=False``."""
+    props = tuple(p for p in rel.property_names if p not in ("firstseen", "lastupdated"))
+    return merge_relationships(rel, props, merge_end=False, merge_start=False)
 
 
 LAST_TAG = f"MATCH (c:{m.CLUSTER.label}) RETURN coalesce(max(c.lastupdated), 0) AS tag"

@@ -71,19 +71,26 @@ def merge_nodes(node: NodeType, props: tuple[str, ...] = ()) -> str:
     )
 
 
-def merge_relationships(rel: RelType, props: tuple[str, ...] = (), merge_end: bool = True) -> str:
+def merge_relationships(
+    rel: RelType, props: tuple[str, ...] = (), merge_end: bool = True, merge_start: bool = True
+) -> str:
     """``UNWIND $rows`` MERGE of relationships; rows are ``{start: ..., end: ..., props: {...}}``.
 
     The start node is MERGEd too (an event may name an account the accounts table lacks: it is
     kept, never dropped). ``merge_end=False`` MATCHes the end node instead, for edges that must
-    only point at nodes already loaded.
+    only point at nodes already loaded; ``merge_start=False`` MATCHes the start node (a writer that
+    must never create it, such as detection linking existing accounts to clusters).
     """
     _check_props(rel.property_names, props, rel.type)
+    start = f"(a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: row.start}}) "
     end_verb = "MERGE" if merge_end else "MATCH"
     return (
         "UNWIND $rows AS row "
-        f"MERGE (a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: row.start}}) "
-        "ON CREATE SET a.firstseen = $update_tag, a.lastupdated = $update_tag "
+        + (
+            f"MERGE {start}ON CREATE SET a.firstseen = $update_tag, a.lastupdated = $update_tag "
+            if merge_start
+            else f"MATCH {start}"
+        )
         + ("" if merge_end else "WITH row, a ")
         + f"{end_verb} (b:{_ident(rel.end.label)} {{{_ident(rel.end.key)}: row.end}}) "
         + ("ON CREATE SET b.firstseen = $update_tag, b.lastupdated = $update_tag " if merge_end else "")
@@ -106,4 +113,60 @@ def stale_relationships(rel: RelType) -> str:
     return (
         f"MATCH ()-[r:{_ident(rel.type)}]->() WHERE r.lastupdated < $update_tag "
         "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+    )
+
+
+def merge_node_keys(node: NodeType) -> str:
+    """``UNWIND $keys`` MERGE of nodes by key alone (``$keys`` a plain list): the end nodes of
+    relationships written next, created once per distinct key instead of once per relationship.
+    Like the end node of ``merge_relationships``, an existing node is left as it is."""
+    return (
+        f"UNWIND $keys AS k MERGE (n:{_ident(node.label)} {{{_ident(node.key)}: k}}) "
+        "ON CREATE SET n.firstseen = $update_tag, n.lastupdated = $update_tag"
+    )
+
+
+def write_grouped_relationships(
+    rel: RelType, props: tuple[str, ...], times: tuple[str, ...] = (), create: bool = False
+) -> str:
+    """``UNWIND $groups`` write of relationships grouped by start node, in parallel lists.
+
+    A group is ``[start, [end, ...], [prop1, ...], [prop2, ...], ...]`` (``props`` in that order,
+    one value per end; the ``times`` among them as epoch milliseconds, stored as ``DATETIME``).
+    Both end points must exist (MATCHed on their unique keys); the statement returns
+    ``count(*)``, the relationships written, so a caller can check that no row matched nothing.
+    ``create=True`` CREATEs the relationships: only for start nodes known to have no relationship
+    of this type yet; otherwise they are MERGEd. Values are SET, never added to; a null value
+    leaves the stored one (MERGE) or is absent (CREATE).
+    """
+    _check_props(rel.property_names, props, rel.type)
+    sets = ["r.lastupdated = $update_tag"]
+    for n, prop in enumerate(props, start=2):
+        value = f"g[{n}][i]"
+        new = f"datetime({{epochMillis: {value}}})" if prop in times else value
+        if create:
+            sets.append(f"r.{_ident(prop)} = CASE WHEN {value} IS NULL THEN null ELSE {new} END")
+        else:
+            sets.append(f"r.{_ident(prop)} = CASE WHEN {value} IS NULL THEN r.{_ident(prop)} ELSE {new} END")
+    verb = (
+        f"CREATE (a)-[r:{_ident(rel.type)}]->(b) SET r.firstseen = $update_tag, "
+        if create
+        else f"MERGE (a)-[r:{_ident(rel.type)}]->(b) ON CREATE SET r.firstseen = $update_tag SET "
+    )
+    return (
+        "UNWIND $groups AS g "
+        f"MATCH (a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: g[0]}}) "
+        "UNWIND range(0, size(g[1]) - 1) AS i "
+        f"MATCH (b:{_ident(rel.end.label)} {{{_ident(rel.end.key)}: g[1][i]}}) "
+        + verb
+        + ", ".join(sets)
+        + " RETURN count(*) AS written"
+    )
+
+
+def start_nodes_with_relationships(rel: RelType) -> str:
+    """Which of ``$keys`` (start node keys) already have at least one ``rel`` relationship."""
+    return (
+        f"UNWIND $keys AS k MATCH (a:{_ident(rel.start.label)} {{{_ident(rel.start.key)}: k}}) "
+        f"WHERE EXISTS {{ (a)-[:{_ident(rel.type)}]->() }} RETURN k"
     )

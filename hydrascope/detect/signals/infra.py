@@ -149,3 +149,36 @@ def shared_infrastructure(links: pd.DataFrame, pairs: np.ndarray, n_accounts: in
     for family in FAMILIES:
         frame[family] = rowwise_dot(mats[family], pairs[:, 0], pairs[:, 1])
     return frame
+
+
+def prompt_book_content(links: pd.DataFrame, family_members: pd.Index, rare_degree: int) -> pd.Series:
+    """Which content objects (templates, template families) may tie accounts, by ``object_key``.
+
+    A template is evidence of a shared prompt book when it is rare (used by at most
+    ``rare_degree`` accounts) or when it belongs to a near-duplicate family (``family_members``:
+    templates whose user sets nearly coincide with other templates' — the same group of accounts
+    running the same prompts; family objects themselves always count). A popular template that a
+    campaign sends as camouflage shares its users with hundreds of unrelated honest accounts and
+    with no other template: however many of those two accounts have in common, it says nothing
+    about a common operator. Returns a boolean Series indexed by ``object_key``.
+    """
+    content = links[links["family"] == "content"]
+    if content.empty:
+        return pd.Series(dtype=bool)
+    per = content.drop_duplicates("object_key").set_index("object_key")
+    keep = (
+        (per["degree"] <= rare_degree)
+        | (per["kind"] == "template_family")
+        | ((per["kind"] == "template") & per["object_id"].isin(family_members))
+    )
+    return keep.astype(bool)
+
+
+def content_similarity(
+    links: pd.DataFrame, keep: pd.Series, pairs: pd.DataFrame, n_accounts: int
+) -> np.ndarray:
+    """The content family's summed rarity weight per pair, over the content objects in ``keep``."""
+    content = links[(links["family"] == "content")]
+    content = content[content["object_key"].map(keep).fillna(False).to_numpy(bool)]
+    mat = family_matrices(content, n_accounts)["content"]
+    return rowwise_dot(mat, pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))

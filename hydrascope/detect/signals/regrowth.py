@@ -25,13 +25,26 @@ def seed_accounts(accounts: pd.DataFrame, extra: pd.Index | None = None) -> pd.D
     return pd.DataFrame({"account_id": seeds["account_id"].to_numpy(), "seed_time": when.to_numpy(float)})
 
 
-def regrowth_scores(links: pd.DataFrame, accounts: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataFrame:
+def regrowth_scores(
+    links: pd.DataFrame,
+    accounts: pd.DataFrame,
+    seeds: pd.DataFrame,
+    family_min: float = 0.0,
+    min_families: int = 1,
+) -> pd.DataFrame:
     """Per non-seed account tied to a seed: ``regrowth`` (summed weight, capped at 1) over objects it
-    was born on, ``seed_objects`` (how many such objects) and ``seeds`` (distinct seeds reached).
+    was born on, ``seed_objects`` (how many such objects), ``seeds`` (distinct seeds reached) and
+    ``families`` (independent families of evidence whose born-on weight reaches ``family_min``).
 
-    ``links`` holds ``account_id, object_key, weight, first_seen`` (see ``infra.weighted_links``).
+    Accounts born on banned infrastructure in fewer than ``min_families`` families get no regrowth:
+    a new customer of a proxy service is "born on" the egress IPs every banned proxy user had, and
+    that one family says nothing about who runs the account; a replacement worker also inherits
+    the banned account's card, client or prompt book.
+
+    ``links`` holds ``account_id, object_key, weight, first_seen`` and, for ``min_families > 1``,
+    ``family`` (see ``infra.weighted_links``).
     """
-    cols = ["account_id", "regrowth", "seed_objects", "seeds"]
+    cols = ["account_id", "regrowth", "seed_objects", "seeds", "families"]
     if seeds.empty or links.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
     seed_links = links.merge(seeds, on="account_id")
@@ -51,5 +64,11 @@ def regrowth_scores(links: pd.DataFrame, accounts: pd.DataFrame, seeds: pd.DataF
     agg = hit.groupby("account_id").agg(
         regrowth=("weight", "sum"), seed_objects=("object_key", "nunique"), seeds=("n_seeds", "max")
     )
+    if "family" in hit.columns:
+        per_family = hit.groupby(["account_id", "family"])["weight"].sum()
+        agg["families"] = (per_family >= family_min).groupby(level=0).sum().reindex(agg.index).fillna(0)
+    else:
+        agg["families"] = 1
+    agg = agg[agg["families"] >= min_families]
     agg["regrowth"] = agg["regrowth"].clip(upper=1.0)
     return agg.reset_index()
