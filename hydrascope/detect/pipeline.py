@@ -356,8 +356,11 @@ def _common_templates(
     tpl = edges[edges["kind"].isin(["template", "template_family"])]
     tpl = tpl.assign(cluster=tpl["account_id"].map(cluster_of)).dropna(subset=["cluster"])
     tpl = tpl[tpl["cluster"].isin(flagged)]
+    if tpl.empty:  # no request content (e.g. payment data only): no common templates to share
+        return {}
     users = tpl.groupby(["cluster", "object_id"])["account_id"].nunique().reset_index()
-    users = users[users["account_id"] >= np.maximum(2, 0.2 * users["cluster"].map(sizes))]
+    cluster_size = users["cluster"].map(sizes).astype(float)
+    users = users[users["account_id"] >= np.maximum(2, 0.2 * cluster_size)]
     out: dict[str, set[str]] = {}
     for c, group in users.groupby("cluster"):
         out[str(feats["cluster_id"].get(c))] = set(group["object_id"])

@@ -70,3 +70,13 @@ def test_runs_are_reproducible_with_a_seed():
     b = detect(tiny_world(), DetectParams(seed=3))
     assert a.clusters["cluster_id"].tolist() == b.clusters["cluster_id"].tolist()
     assert a.accounts.equals(b.accounts)
+
+
+def test_runs_on_infrastructure_only_data_without_request_content():
+    """Payment-platform data (cards and devices, no prompts) must not crash the pipeline."""
+    world = tiny_world()
+    content_kinds = ("template", "template_family", "capability", "model")
+    world.edges = world.edges[~world.edges["kind"].isin(content_kinds)].reset_index(drop=True)
+    result = detect(world)
+    assert len(result.clusters) > 0
+    assert not result.accounts["account_id"].str.startswith(HONEST).any()
