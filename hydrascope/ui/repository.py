@@ -38,11 +38,21 @@ INFRA_RELS: tuple[str, ...] = (
 DEFAULT_INFRA_RELS: tuple[str, ...] = (m.PAID_WITH.type, m.CONNECTED_FROM.type, m.USED_CLIENT.type)
 # Keys of every label, so Cypher can read a node's key with ``x[$keys[head(labels(x))]]``.
 KEYS: dict[str, str] = {n.label: n.key for n in m.NODES}
-# Account properties worth showing in a drawing (never the 2,160-item active_hours list).
-ACCOUNT_PROJECTION = (
-    "{.account_id, .email, .status, .risk_score, .risk_reasons, .triage_label, .requests, "
-    ".created_at, .banned_at, .first_seen, .last_seen, .org_id, .tier}"
-)
+# Account properties worth showing in a drawing (never the 2,160-item active_hours list). Times
+# come back as ISO strings: the driver builds a zoned DateTime slowly (four per account cost
+# ~0.25 s for 1,000 accounts, a third of the explorer's first render), and drawings only print them.
+_ACCOUNT_TIMES = ("created_at", "banned_at", "first_seen", "last_seen")
+
+
+def account_projection(var: str) -> str:
+    """A map projection of account ``var`` for drawings: the useful properties, times as strings."""
+    times = ", ".join(f"{t}: toString({var}.{t})" for t in _ACCOUNT_TIMES)
+    return (
+        f"{var} {{.account_id, .email, .status, .risk_score, .risk_reasons, .triage_label, .requests, "
+        f".org_id, .tier, {times}}}"
+    )
+
+
 BAN_EXCLUDED_LABELS = ("allowlisted", "false_positive")
 
 
@@ -203,12 +213,12 @@ def cluster_members(_graph: Graph, cluster_id: str, limit: int = 5000) -> pd.Dat
         "RETURN a.account_id AS account_id, a.email AS email, a.status AS status, "
         "r.score AS member_score, a.risk_score AS risk_score, "
         "coalesce(r.reasons, a.risk_reasons) AS reasons, "
-        "a.requests AS requests, a.created_at AS created_at, a.first_seen AS first_seen, "
-        "a.last_seen AS last_seen, a.triage_label AS triage_label "
+        "a.requests AS requests, toString(a.created_at) AS created_at, toString(a.first_seen) AS first_seen, "
+        "toString(a.last_seen) AS last_seen, a.triage_label AS triage_label "
         "ORDER BY r.score DESC, a.account_id LIMIT $limit",
         {"cid": cluster_id, "limit": limit},
     )
-    return _frame(
+    frame = _frame(
         rows,
         [
             "account_id",
@@ -224,10 +234,14 @@ def cluster_members(_graph: Graph, cluster_id: str, limit: int = 5000) -> pd.Dat
             "triage_label",
         ],
     )
+    # Times travel as strings (see ``account_projection``) and become UTC timestamps here, vectorised.
+    for col in ("created_at", "first_seen", "last_seen"):
+        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+    return frame
 
 
 def _node_props_expr(var: str) -> str:
-    return f"CASE WHEN {var}:{m.ACCOUNT.label} THEN {var} {ACCOUNT_PROJECTION} ELSE properties({var}) END"
+    return f"CASE WHEN {var}:{m.ACCOUNT.label} THEN {account_projection(var)} ELSE properties({var}) END"
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -249,18 +263,21 @@ def cluster_network(
         f"MATCH (:{m.CLUSTER.label} {{cluster_id: $cid}})<-[r:{m.MEMBER_OF.type}]-(a:{m.ACCOUNT.label}) "
         + (_COHORT_FILTER if cohort is not None else "")
         + f"WITH a, r ORDER BY r.score DESC, a.account_id LIMIT $limit "
-        f"RETURN a.account_id AS key, a {ACCOUNT_PROJECTION} AS props",
+        f"RETURN a.account_id AS key, {account_projection('a')} AS props",
         {"cid": cluster_id, "limit": limit, "cohort": cohort},
     )
     ids = [r["key"] for r in members]
-    links = _rows(
+    # One row per infrastructure node (its properties and account count read once, not once per
+    # member using it: a proxy IP shared by 500 members used to come back 500 times).
+    infra = _rows(
         _graph,
         f"UNWIND $ids AS id MATCH (a:{m.ACCOUNT.label} {{account_id: id}})-[r]->(x) WHERE type(r) IN $types "
-        "RETURN id, type(r) AS type, head(labels(x)) AS kind, x[$keys[head(labels(x))]] AS key, "
-        f"properties(x) AS props, COUNT {{ (x)<-[]-(:{m.ACCOUNT.label}) }} AS accounts_total",
+        "WITH x, collect([id, type(r)]) AS links "
+        "RETURN head(labels(x)) AS kind, x[$keys[head(labels(x))]] AS key, properties(x) AS props, "
+        f"COUNT {{ (x)<-[]-(:{m.ACCOUNT.label}) }} AS accounts_total, links",
         {"ids": ids, "types": list(rel_types), "keys": KEYS},
     )
-    ip_keys = sorted({r["key"] for r in links if r["kind"] == m.IP.label})
+    ip_keys = sorted({r["key"] for r in infra if r["kind"] == m.IP.label})
     ip_links = _rows(
         _graph,
         f"UNWIND $ips AS ip MATCH (i:{m.IP.label} {{ip: ip}})-[r:{m.IN_ASN.type}|{m.EGRESS_OF.type}]->(y) "
@@ -270,7 +287,7 @@ def cluster_network(
     )
     nodes = [{"kind": m.ACCOUNT.label, "key": r["key"], "props": r["props"]} for r in members]
     edges = []
-    for r in links:
+    for r in infra:
         nodes.append(
             {
                 "kind": r["kind"],
@@ -278,15 +295,16 @@ def cluster_network(
                 "props": {**r["props"], "accounts_total": r["accounts_total"]},
             }
         )
-        edges.append(
+        edges += [
             {
                 "source_kind": m.ACCOUNT.label,
-                "source_key": r["id"],
-                "type": r["type"],
+                "source_key": account_id,
+                "type": rel_type,
                 "target_kind": r["kind"],
                 "target_key": r["key"],
             }
-        )
+            for account_id, rel_type in r["links"]
+        ]
     for r in ip_links:
         nodes.append({"kind": r["kind"], "key": r["key"], "props": r["props"]})
         edges.append(
@@ -321,47 +339,47 @@ def cluster_skeleton(
     many of its accounts use each infrastructure node and keeps the ``per_cohort`` most used (plus
     the proxy services behind the IPs). A 20,000-account cluster comes back as a few hundred rows.
     """
-    cohorts = _rows(
+    # One pass: each member's cohort is computed once (it costs a look at the member's IPs), then
+    # per cohort its counts and its most used infrastructure.
+    rows = _rows(
         _graph,
         f"MATCH (:{m.CLUSTER.label} {{cluster_id: $cid}})<-[r:{m.MEMBER_OF.type}]-(a:{m.ACCOUNT.label}) "
         + _COHORT_EXPR
-        + "RETURN cohort, count(a) AS accounts, "
+        + "WITH cohort, collect(a) AS accts, count(a) AS accounts, "
         "sum(CASE WHEN a.status = 'banned' THEN 1 ELSE 0 END) AS banned, "
-        "avg(coalesce(r.score, a.risk_score, 0.0)) AS mean_score ORDER BY accounts DESC",
-        {"cid": cluster_id},
-    )
-    links = _rows(
-        _graph,
-        f"MATCH (:{m.CLUSTER.label} {{cluster_id: $cid}})<-[:{m.MEMBER_OF.type}]-(a:{m.ACCOUNT.label}) "
-        + _COHORT_EXPR
-        + "MATCH (a)-[rel]->(x) WHERE type(rel) IN $types "
-        "WITH cohort, x, count(DISTINCT a) AS accounts ORDER BY accounts DESC "
-        "WITH cohort, collect({x: x, accounts: accounts})[..$per_cohort] AS top "
-        "UNWIND top AS t WITH cohort, t.x AS x, t.accounts AS accounts "
+        "avg(coalesce(r.score, a.risk_score, 0.0)) AS mean_score "
+        "CALL (accts) { UNWIND accts AS a MATCH (a)-[rel]->(x) WHERE type(rel) IN $types "
+        "WITH x, count(DISTINCT a) AS accounts ORDER BY accounts DESC LIMIT $per_cohort "
         f"OPTIONAL MATCH (x)-[:{m.EGRESS_OF.type}]->(ps:{m.PROXY_SERVICE.label}) "
-        "RETURN cohort, head(labels(x)) AS kind, x[$keys[head(labels(x))]] AS key, properties(x) AS props, "
-        "accounts, ps.service_id AS proxy_id, ps.name AS proxy_name",
+        "RETURN collect({kind: head(labels(x)), key: x[$keys[head(labels(x))]], props: properties(x), "
+        "accounts: accounts, proxy_id: ps.service_id, proxy_name: ps.name}) AS top } "
+        "RETURN cohort, accounts, banned, mean_score, top ORDER BY accounts DESC",
         {"cid": cluster_id, "types": list(rel_types), "per_cohort": per_cohort, "keys": KEYS},
     )
+    cohorts = [{k: row[k] for k in ("cohort", "accounts", "banned", "mean_score")} for row in rows]
     out_links: list[dict[str, Any]] = []
-    for r in links:
-        out_links.append({k: r[k] for k in ("cohort", "kind", "key", "props", "accounts")})
-        if r.get("proxy_id"):
+    for row in rows:
+        for t in row["top"]:
             out_links.append(
-                {
-                    "cohort": r["cohort"],
-                    "kind": m.PROXY_SERVICE.label,
-                    "key": r["proxy_id"],
-                    "props": {"name": r.get("proxy_name")},
-                    "accounts": r["accounts"],
-                }
+                {"cohort": row["cohort"], **{k: t[k] for k in ("kind", "key", "props", "accounts")}}
             )
+            if t.get("proxy_id"):
+                out_links.append(
+                    {
+                        "cohort": row["cohort"],
+                        "kind": m.PROXY_SERVICE.label,
+                        "key": t["proxy_id"],
+                        "props": {"name": t.get("proxy_name")},
+                        "accounts": t["accounts"],
+                    }
+                )
     return {"cohorts": cohorts, "links": out_links}
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def cluster_activity(_graph: Graph, cluster_id: str) -> dict[str, pd.DataFrame]:
-    """A cluster's timeline inputs: requests per model (by edge days), sign-ups and bans per day."""
+    """A cluster's timeline inputs: requests per model (by edge days), sign-ups and bans per day
+    (``events``: ``created, banned, n`` — how many members were created and banned on those days)."""
     calls = _rows(
         _graph,
         f"MATCH (:{m.CLUSTER.label} {{cluster_id: $cid}})<-[:{m.MEMBER_OF.type}]-(:{m.ACCOUNT.label})"
@@ -374,10 +392,11 @@ def cluster_activity(_graph: Graph, cluster_id: str) -> dict[str, pd.DataFrame]:
     events = _rows(
         _graph,
         f"MATCH (:{m.CLUSTER.label} {{cluster_id: $cid}})<-[:{m.MEMBER_OF.type}]-(a:{m.ACCOUNT.label}) "
-        "RETURN toString(date(a.created_at)) AS created, toString(date(a.banned_at)) AS banned",
+        "RETURN toString(date(a.created_at)) AS created, toString(date(a.banned_at)) AS banned, "
+        "count(*) AS n",  # per (creation day, ban day): a few hundred rows, not one per member
         {"cid": cluster_id},
     )
-    ev = _frame(events, ["created", "banned"])
+    ev = _frame(events, ["created", "banned", "n"])
     return {"calls": _frame(calls, ["series", "first_seen", "last_seen", "requests"]), "events": ev}
 
 

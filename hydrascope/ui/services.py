@@ -89,7 +89,10 @@ def cluster_series(_graph: Graph, cluster_id: str) -> tuple[pd.DataFrame, pd.Dat
     daily = timeline.spread_daily(data["calls"])
     ev = data["events"]
     events = pd.concat(
-        [timeline.daily_counts(ev["created"], "sign-ups"), timeline.daily_counts(ev["banned"], "bans")],
+        [
+            timeline.daily_counts(ev["created"], "sign-ups", ev["n"]),
+            timeline.daily_counts(ev["banned"], "bans", ev["n"]),
+        ],
         ignore_index=True,
     )
     days = pd.concat([daily["day"], events["day"]], ignore_index=True)

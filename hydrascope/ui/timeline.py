@@ -33,13 +33,21 @@ def spread_daily(rows: pd.DataFrame) -> pd.DataFrame:
     return summed.sort_values(["day", "series"]).reset_index(drop=True)
 
 
-def daily_counts(times: pd.Series, name: str) -> pd.DataFrame:
-    """Events per day from a column of timestamps (account creations, bans) → ``day, series, count``."""
-    t = pd.to_datetime(times.dropna(), utc=True)
+def daily_counts(times: pd.Series, name: str, counts: pd.Series | None = None) -> pd.DataFrame:
+    """Events per day from a column of timestamps (account creations, bans) → ``day, series, count``.
+
+    ``counts``, aligned with ``times``, says how many events each row stands for (rows already
+    aggregated by the database); one each without it.
+    """
+    keep = times.notna()
+    t = pd.to_datetime(times[keep], utc=True)
     if t.empty:
         return pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"), "series": [], "count": []})
     days = t.dt.tz_localize(None).dt.normalize()
-    out = days.value_counts().sort_index().rename_axis("day").reset_index(name="count")
+    weight = pd.Series(1, index=times.index) if counts is None else counts.fillna(0).astype("int64")
+    out = (
+        weight[keep].groupby(days.to_numpy()).sum().sort_index().rename_axis("day").reset_index(name="count")
+    )
     out["series"] = name
     return out[["day", "series", "count"]]
 

@@ -26,7 +26,7 @@ def activity(
         .encode(
             x=alt.X("day:T", title=None),
             y=alt.Y(f"{value}:Q", title=value),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=["day:T", "series:N", alt.Tooltip(f"{value}:Q", format=",.0f")],
         )
     )

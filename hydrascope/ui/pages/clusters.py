@@ -105,8 +105,14 @@ with graph_col:
 
 members_tab, timeline_tab = st.tabs(["Members", "Activity timeline"])
 with members_tab:
-    members = repository.cluster_members(graph, cluster_id)
-    st.caption(f"{len(members):,} member accounts, riskiest first")
+    members = repository.cluster_members(graph, cluster_id, limit=services.MAX_DRAWN_ACCOUNTS)
+    shown_all = len(members) >= summary["members"]
+    st.caption(
+        f"{summary['members']:,} member accounts, riskiest first"
+        if shown_all
+        else f"The {len(members):,} riskiest of {summary['members']:,} member accounts "
+        "(the ban list export has them all)"
+    )
     panels.table(
         members,
         key=f"members-{cluster_id}",

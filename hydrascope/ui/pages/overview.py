@@ -31,26 +31,24 @@ if last.get("status") not in (None, "succeeded"):
 
 campaigns = repository.campaigns(graph)
 clusters = repository.clusters(graph, flagged_only=True)
-left, right = st.columns([2, 3])
-with left:
-    st.subheader("Campaigns")
-    panels.table(
-        services.campaign_table(campaigns),
-        key="overview-campaigns",
-        column_config={"score": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0)},
-    )
-with right:
-    st.subheader("Flagged clusters")
-    table = services.cluster_table(clusters)
-    table.insert(0, "open", "/clusters?cluster=" + table["cluster_id"].astype(str))
-    panels.table(
-        table,
-        key="overview-clusters",
-        column_config={
-            "open": st.column_config.LinkColumn("open", display_text="explore"),
-            "score": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0),
-        },
-    )
+# Full width, one above the other: side by side both tables hid their risk and size columns.
+st.subheader("Campaigns")
+panels.table(
+    services.campaign_table(campaigns),
+    key="overview-campaigns",
+    column_config={"score": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0)},
+)
+st.subheader("Flagged clusters")
+table = services.cluster_table(clusters)
+table.insert(0, "open", "/clusters?cluster=" + table["cluster_id"].astype(str))
+panels.table(
+    table,
+    key="overview-clusters",
+    column_config={
+        "open": st.column_config.LinkColumn("open", display_text="explore"),
+        "score": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0),
+    },
+)
 
 st.subheader("Exchanges per campaign")
 daily, releases = services.campaign_series(graph)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from hydrascope.ui import graphviews as gv
 from hydrascope.ui.pyvis_html import REMAINING_URL_LITERALS, build_network_html, external_urls
 
@@ -74,3 +76,21 @@ def test_group_nodes_show_their_count() -> None:
     group = next(n for n in _dataset(html, "nodes") if n["kind"] == gv.GROUP)
     assert group["label"].startswith("20 accounts")
     assert "stands for 20" in group["title"]
+
+
+def test_big_drawings_leave_accounts_unlabelled_and_reuse_the_page() -> None:
+    big = build_network_html(_view(n_accounts=400))
+    nodes = _dataset(big, "nodes")
+    assert {n["label"] for n in nodes if n["kind"] == "Account"} == {""}  # not their ids
+    assert next(n for n in nodes if n["kind"] == "PaymentInstrument")["label"] == "tok-1"
+    small = build_network_html(_view())
+    # Only the data differs: the inlined page around it is the same.
+    strip = re.compile(r"(nodes|edges) = new vis\.DataSet\(\[.*?\]\);", re.DOTALL)
+    assert strip.sub("", big) == strip.sub("", small)
+
+
+def test_an_edge_to_a_missing_node_is_refused() -> None:
+    view = _view()
+    broken = gv.GraphView(view.nodes, (*view.edges, gv.ViewEdge("Account:acc-0", "IP:nowhere", "X")))
+    with pytest.raises(ValueError, match="IP:nowhere"):
+        build_network_html(broken)

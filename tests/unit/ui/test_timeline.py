@@ -34,3 +34,12 @@ def test_releases_in_range() -> None:
     )
     days = pd.Series(pd.to_datetime(["2026-02-01", "2026-02-20"]))
     assert timeline.releases_in_range(releases, days)["model"].tolist() == ["new"]
+
+
+def test_daily_counts_with_and_without_aggregated_rows() -> None:
+    times = pd.Series(["2026-01-05", "2026-01-05", None, "2026-01-07"])
+    plain = timeline.daily_counts(times, "sign-ups")
+    assert plain["count"].tolist() == [2, 1]
+    weighted = timeline.daily_counts(times, "sign-ups", pd.Series([3, 4, 9, 1]))
+    assert weighted["count"].tolist() == [7, 1]
+    assert weighted["day"].dt.day.tolist() == [5, 7] and set(weighted["series"]) == {"sign-ups"}
