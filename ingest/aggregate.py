@@ -82,7 +82,9 @@ def edges(con: duckdb.DuckDBPyConnection, spec: EdgeSpec, cutoff: datetime | Non
                          it AS input_tokens, ot AS output_tokens FROM ({req})"""
     where = "WHERE last_seen >= $cutoff" if cutoff is not None else ""
     params = {"cutoff": cutoff} if cutoff is not None else {}
-    result: pa.Table = con.sql(f"SELECT * FROM ({sql}) {where}", params=params).to_arrow_table()
+    result: pa.Table = con.sql(
+        f'SELECT * FROM ({sql}) {where} ORDER BY account_id, "end"', params=params
+    ).to_arrow_table()
     return result
 
 

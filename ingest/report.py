@@ -43,6 +43,7 @@ class IngestReport:
     written: dict[str, int] = field(default_factory=dict)
     cleaned: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    write_seconds: dict[str, float] = field(default_factory=dict)  # graph write time per step
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:

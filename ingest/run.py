@@ -9,6 +9,7 @@ new ones to the store, aggregate, write) → enforcement (history, then account 
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,15 @@ def parse_time(value: str | datetime) -> datetime:
                 f"--since {value!r} is not an ISO-8601 time (e.g. 2026-02-01T00:00:00Z)"
             ) from exc
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _duckdb_memory_mib() -> int:
+    """A third of physical memory, at least 1 GiB and at most 8 GiB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 20)
+    except (ValueError, OSError, AttributeError):
+        total = 6144
+    return max(1024, min(8192, total // 3))
 
 
 def _resolve_since(since: str | datetime | None, state: IngestState) -> dict[str, datetime]:
@@ -198,6 +208,8 @@ def run_ingest(
         con = duckdb.connect(str(store.staging / "work.duckdb"))
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET temp_directory = '{store.staging / 'spill'}'")
+        # Bounded memory (the database server shares the machine): beyond it DuckDB spills.
+        con.execute(f"SET memory_limit = '{_duckdb_memory_mib()}MiB'")
         rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
         live = graph if not dry_run else None
         if live is not None:
@@ -216,6 +228,7 @@ def run_ingest(
                             state.watermarks[table] = newest[0][0].isoformat()
                     state.save()
                 report.written = dict(writer.written)
+                report.write_seconds = dict(writer.seconds)
         except BaseException:
             report.status = "failed"
             raise

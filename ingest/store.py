@@ -37,6 +37,7 @@ from ingest.rejects import Reject
 
 HASH_COL = "event_hash"  # upper 64 bits of the MD5 of the event's contract columns
 HASH_LO = "event_hash_lo"  # lower 64 bits
+_LOW64 = "CAST(18446744073709551615 AS UHUGEINT)"
 PROVENANCE_COLS = ("source_file", "source_row", "source_line", "run_id")
 
 
@@ -125,19 +126,24 @@ class EventStore:
             + ")"
         )
         # One pass computes the 128-bit content hash (two integers: cheap to join and to store).
+        # MD5 is computed once: md5_number's low/high 64 bits are md5_number_upper/_lower, the
+        # values every stored event already carries (the same hashes as before this change).
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE staged AS
-            SELECT * EXCLUDE (k), md5_number_upper(k) AS {HASH_COL}, md5_number_lower(k) AS {HASH_LO},
-                   strftime(ts, '%Y-%m-%d') AS date
-            FROM (SELECT *, {key} AS k FROM read_parquet({staged}))"""
+            SELECT * EXCLUDE (h), CAST(h & {_LOW64} AS UBIGINT) AS {HASH_COL},
+                   CAST(h >> 64 AS UBIGINT) AS {HASH_LO}, strftime(ts, '%Y-%m-%d') AS date
+            FROM (SELECT *, md5_number({key}) AS h FROM read_parquet({staged}))"""
         )
         result.staged = _scalar(con, "SELECT count(*) FROM staged")
-        # Repeats within the input are rare: find their groups first, then only those rows.
+        # Repeats within the input are rare: find candidate groups on one 64-bit half first (a
+        # cheap aggregate), then the exact groups and their first row among those few rows only.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE repeats AS
             SELECT {HASH_COL}, {HASH_LO}, arg_min(source_file, (source_file, {ROW_COL})) AS first_file,
                    arg_min({ROW_COL}, (source_file, {ROW_COL})) AS first_row
-            FROM staged GROUP BY ALL HAVING count(*) > 1"""
+            FROM staged
+            WHERE {HASH_COL} IN (SELECT {HASH_COL} FROM staged GROUP BY {HASH_COL} HAVING count(*) > 1)
+            GROUP BY ALL HAVING count(*) > 1"""
         )
         later = (
             f"JOIN repeats d USING ({HASH_COL}, {HASH_LO}) "
@@ -163,15 +169,22 @@ class EventStore:
             )
             for r in dup_rows
         ]
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE fresh AS
-            SELECT s.* FROM staged s LEFT JOIN repeats d USING ({HASH_COL}, {HASH_LO})
-            WHERE (d.first_row IS NULL OR (s.source_file = d.first_file AND s.{ROW_COL} = d.first_row))
-              AND NOT EXISTS (
-                SELECT 1 FROM (SELECT {HASH_COL}, {HASH_LO} FROM {self.scan(table)}
-                               WHERE date IN (SELECT DISTINCT date FROM staged)) e
-                WHERE e.{HASH_COL} = s.{HASH_COL} AND e.{HASH_LO} = s.{HASH_LO})"""
-        )
+        # What is left in ``staged`` is this run's new events: later repeats and events already
+        # in the store are deleted from it (in place: no second copy of millions of rows).
+        if result.duplicates:
+            con.execute(
+                f"""DELETE FROM staged s USING repeats d
+                WHERE s.{HASH_COL} = d.{HASH_COL} AND s.{HASH_LO} = d.{HASH_LO}
+                  AND NOT (s.source_file = d.first_file AND s.{ROW_COL} = d.first_row)"""
+            )
+        if self.has_events(table):
+            con.execute(
+                f"""DELETE FROM staged s USING (
+                    SELECT {HASH_COL}, {HASH_LO} FROM {self.scan(table)}
+                    WHERE date IN (SELECT DISTINCT date FROM staged)) e
+                WHERE e.{HASH_COL} = s.{HASH_COL} AND e.{HASH_LO} = s.{HASH_LO}"""
+            )
+        con.execute("CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM staged")
         result.new = _scalar(con, "SELECT count(*) FROM fresh")
         result.already_stored = result.staged - result.duplicates - result.new
         con.execute(f"CREATE OR REPLACE TEMP TABLE touched_{table} AS SELECT DISTINCT account_id FROM fresh")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from hydrascope.db import connect
+from hydrascope.db import Graph, connect
 from hydrascope.errors import HydrascopeError, InputError, LockHeld
 from ingest.load import DEFAULT_BATCH_SIZE
 from ingest.run import DEFAULT_TTL, run_ingest
@@ -35,6 +35,21 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
+def detect_summary(graph: Graph) -> str:
+    """Run detection (written back to the graph) and describe it in one line. Imported lazily:
+    a plain ingest never loads the detection stack (igraph, pandas...)."""
+    from hydrascope.jobs.detect import run_detection
+
+    run = run_detection(graph)
+    res = run.result
+    flagged = int(res.clusters["flagged"].sum()) if len(res.clusters) else 0
+    return (
+        f"detect {run.run_id}: {flagged} flagged clusters of {len(res.clusters)}, "
+        f"{len(res.accounts)} flagged accounts, {len(res.campaigns)} campaigns "
+        f"(read {run.read_s}s, detect {run.detect_s}s, write {run.write_s}s)"
+    )
+
+
 @click.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--only", help="Comma-separated tables to load (default: every table in the bundle).")
@@ -56,6 +71,12 @@ def parse_duration(text: str) -> timedelta:
     "--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, help="Rows per write transaction."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bars (logs, cron).")
+@click.option(
+    "--detect",
+    "then_detect",
+    is_flag=True,
+    help="After each completed ingest, run detection on the graph and print its summary line.",
+)
 def ingest(
     directory: Path | None,
     only: str | None,
@@ -66,6 +87,7 @@ def ingest(
     ttl: str,
     batch_size: int,
     no_progress: bool,
+    then_detect: bool,
 ) -> None:
     """Validate, aggregate and load the bundle DIRECTORY (CSV, JSONL or Parquet tables).
 
@@ -77,6 +99,8 @@ def ingest(
         raise click.UsageError("give the bundle DIRECTORY (or --watch DIRECTORY)")
     if watch_dir and directory and watch_dir != directory:
         raise click.UsageError("give the bundle once: either DIRECTORY or --watch DIRECTORY")
+    if then_detect and dry_run:
+        raise click.UsageError("--detect needs a graph: it cannot be combined with --dry-run")
     tables = [t for t in only.split(",")] if only else None
     ttl_delta = parse_duration(ttl)
     options = {
@@ -93,6 +117,8 @@ def ingest(
         if watch_dir is None:
             report = run_ingest(source, graph, **options)  # type: ignore[arg-type]
             print_summary(report, console)
+            if then_detect and graph is not None:
+                console.print(detect_summary(graph), highlight=False)
             if not report.ok:
                 raise IngestIncomplete(
                     f"{report.rows_rejected:,} rows rejected, {len(report.problems)} file problems; "
@@ -103,6 +129,8 @@ def ingest(
         while True:
             try:
                 print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
+                if then_detect and graph is not None:
+                    console.print(detect_summary(graph), highlight=False)
             except LockHeld as exc:
                 console.print(f"[yellow]skipped:[/yellow] {exc}", highlight=False)
             except HydrascopeError as exc:

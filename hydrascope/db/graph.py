@@ -169,6 +169,17 @@ class Graph:
         with translate_errors(self.settings), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def write_count(self, cypher: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run one statement returning a single number (e.g. ``RETURN count(*)``) in a managed write
+        transaction, and return that number: lets a writer check every row it sent was written."""
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            record = tx.run(cypher, dict(params or {})).single()
+            return int(record[0]) if record is not None and record[0] is not None else 0
+
+        with translate_errors(self.settings), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
     def write_rows(
         self,
         cypher: str,

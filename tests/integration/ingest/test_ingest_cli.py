@@ -58,3 +58,13 @@ def test_exit_codes_and_clear_messages(tmp_path: Path, graph, monkeypatch, capsy
 
     assert _exit_code([str(bad), "--dry-run", "--no-progress"]) == 3
     assert "dry run" in capsys.readouterr().out
+
+
+def test_detect_after_ingest_prints_one_summary_line(tmp_path: Path, graph, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("HYDRASCOPE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    bundle = write_bundle(tmp_path / "ok", base_tables())
+    assert _exit_code([str(bundle), "--no-progress", "--detect"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("detect ")]
+    assert len(lines) == 1 and "flagged clusters of" in lines[0] and "campaigns" in lines[0]
+    assert graph.count("MATCH (r:IngestRun {status: 'succeeded'}) RETURN count(r)") == 1

@@ -25,3 +25,12 @@ def test_since_times_are_utc() -> None:
     assert parse_time("2026-02-01").isoformat() == "2026-02-01T00:00:00+00:00"
     with pytest.raises(InputError, match="not an ISO-8601 time"):
         parse_time("last tuesday")
+
+
+def test_detect_needs_a_graph() -> None:
+    from click.testing import CliRunner
+
+    from hydrascope.cli.ingest import ingest
+
+    result = CliRunner().invoke(ingest, ["somewhere", "--dry-run", "--detect"])
+    assert result.exit_code == 2 and "--detect needs a graph" in result.output
