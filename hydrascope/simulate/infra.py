@@ -211,12 +211,16 @@ class Network:
                 self.rng.integers(1, 2**47, size=n, dtype=np.int64).astype(np.uint64)
             )
         else:
-            if a.used + n > a.size - a.size // 64:
+            # Permute the block's usable hosts (.1 to .254 of every /24) so that no two indices
+            # share an address: shifting .0/.255 onto a neighbour would collide with it.
+            usable = (a.size // 256) * 254
+            if a.used + n > usable - usable // 64:
                 raise RuntimeError(f"address block of {a.org} exhausted")
+            mult = a.mult if a.mult % 127 else a.mult + 2  # coprime with usable = 2 * 127 * 2^k
             k = np.arange(a.used, a.used + n, dtype=np.int64)
             a.used += n
-            offset = (k * a.mult + a.shift) % a.size
-            offset = offset + (offset % 256 == 0) - (offset % 256 == 255)  # avoid .0 and .255
+            host = (k * mult + a.shift) % usable
+            offset = (host // 254) * 256 + host % 254 + 1
             values = (a.base + offset).astype(np.uint64)
         start = self.n_ips
         self.ip_value.append(values)
