@@ -31,7 +31,9 @@ def _run(args: list[str], env: dict[str, str]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small scales only")
     quick = parser.parse_args().quick
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")} | BENCH_ENV
@@ -40,7 +42,9 @@ def main() -> int:
     failures = 0
     try:
         failures += _run(["bench/bench_simulate.py", "--scale", "0.1" if quick else "1.0"], env) != 0
-        failures += _run(["bench/bench_ingest.py", "--yes", *(["--scales", "0.1"] if quick else [])], env) != 0
+        failures += (
+            _run(["bench/bench_ingest.py", "--yes", *(["--scales", "0.1"] if quick else [])], env) != 0
+        )
         failures += _run(["bench/bench_detect.py", *(["--direct"] if quick else [])], env) != 0
         failures += _run(["bench/bench_p2p.py"], env) != 0
     finally:
