@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from hydrascope.db.graph import Graph
-from hydrascope.detect.snapshot import EDGE_KINDS, Snapshot
+from hydrascope.detect.snapshot import EDGE_KINDS, INSTRUMENT_COLUMNS, IP_COLUMNS, Snapshot
 from hydrascope.schema import model as m
 
 _KIND_REL = {
@@ -94,22 +94,8 @@ def read_snapshot(graph: Graph) -> Snapshot:
             part.insert(0, "kind", kind)
             parts.append(part)
         frames["edges"] = pd.concat(parts, ignore_index=True)
-        frames["ips"] = _frame(
-            tx,
-            IPS_QUERY,
-            [
-                "ip",
-                "prefix",
-                "is_datacenter",
-                "is_vpn",
-                "is_cgnat",
-                "asn",
-                "as_org",
-                "proxy_service",
-                "proxy_kind",
-            ],
-        )
-        frames["instruments"] = _frame(tx, INSTRUMENTS_QUERY, ["instrument_id", "kind", "bin", "first_seen"])
+        frames["ips"] = _frame(tx, IPS_QUERY, list(IP_COLUMNS))
+        frames["instruments"] = _frame(tx, INSTRUMENTS_QUERY, list(INSTRUMENT_COLUMNS))
         frames["models"] = _frame(tx, MODELS_QUERY, ["model", "released_at"])
         frames["previous_members"] = _frame(tx, PREVIOUS_MEMBERS_QUERY, ["account_id", "cluster_id"])
         frames["previous_clusters"] = _frame(
