@@ -25,7 +25,10 @@ from hydrascope.detect.signals.dense_blocks import dense_blocks
 from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
+    chunk_bounds,
+    content_matrix,
     content_similarity,
+    family_matrices,
     object_weights,
     prompt_book_content,
     shared_infrastructure,
@@ -38,6 +41,9 @@ from hydrascope.detect.snapshot import Snapshot
 
 DO_NOT_FLAG = ("allowlisted", "false_positive")
 DENSE_KINDS = ("template", "template_family", "fingerprint", "card", "ip")
+# candidate pairs scored per chunk (about 100 bytes of columns each): bounds the memory of scoring
+# tens of millions of candidates while only the kept pairs accumulate
+PAIR_CHUNK = 2_000_000
 
 
 @dataclass
@@ -94,7 +100,8 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     links = links[~links["account_id"].isin(blocked)]
     timer.lap("objects")
     cand = candidate_pairs(links, params)
-    pairs = shared_infrastructure(links, cand, n)
+    mats = family_matrices(links, n)
+    content_mat = None
     if params.prompt_book_content:
         # content ties only through templates that are rare or part of a near-duplicate family (a
         # prompt book), never through popular templates shared with unrelated honest users
@@ -102,21 +109,10 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
         keep = prompt_book_content(
             links, pd.Index(families.loc[sizes_f >= 2, "template"]), params.rare_template_degree
         )
-        pairs["content"] = content_similarity(links, keep, pairs, n)
+        content_mat = content_matrix(links, keep, n)
     timer.lap("pairs")
 
-    # --- synchrony
-    hours = acc["active_hours"].tolist()
-    sig = hour_minhash(hours, params.minhash_size, params.seed)
-    a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
-    n_hours = np.fromiter((len(h) for h in hours), dtype=np.int64, count=n)
-    pairs["hour_jaccard"] = np.where(
-        np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, pair_hour_jaccard(sig, a, b), 0.0
-    )
-    pairs["timing"] = np.where(pairs["hour_jaccard"] >= params.sync_min, pairs["hour_jaccard"], 0.0)
-    timer.lap("synchrony")
-
-    # --- regrowth from enforcement and confirmed triage
+    # --- regrowth from enforcement and confirmed triage (per account; pairs use it below)
     confirmed_clusters = snapshot.previous_clusters.loc[
         snapshot.previous_clusters["triage_label"] == "confirmed", "cluster_id"
     ]
@@ -129,16 +125,40 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     )
     is_seed = ids.isin(seeds["account_id"])
     regrow_v = regrow["regrowth"].reindex(ids).fillna(0.0).to_numpy(float)
-    pairs["enforcement"] = (
-        (is_seed[a] & (regrow_v[b] >= params.family_min)) | (is_seed[b] & (regrow_v[a] >= params.family_min))
-    ).astype(float)
+    hours = acc["active_hours"].tolist()
+    sig = hour_minhash(hours, params.minhash_size, params.seed)
+    n_hours = np.fromiter((len(h) for h in hours), dtype=np.int64, count=n)
     timer.lap("regrowth")
 
-    # --- keep multi-family pairs, cluster
+    # --- per-family evidence of the candidate pairs, chunk by chunk: only the kept pairs (a few
+    # per cent) are ever held, never every candidate's columns
     thresholds = {f: (params.sync_min if f == "timing" else params.family_min) for f in PAIR_FAMILIES}
-    n_fam = sum((pairs[f] >= thresholds[f]).astype(int) for f in PAIR_FAMILIES)
-    pairs["families"] = n_fam
-    kept = pairs[(n_fam >= params.min_pair_families) | (pairs["content"] >= params.strong_content)].copy()
+    kept_parts: list[pd.DataFrame] = []
+    for start, stop in chunk_bounds(len(cand), PAIR_CHUNK):
+        pairs = shared_infrastructure(links, cand[start:stop], n, mats)
+        pairs.index = pd.RangeIndex(start, stop)
+        if content_mat is not None:
+            pairs["content"] = content_similarity(links, keep, pairs, n, content_mat)
+        a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+        pairs["hour_jaccard"] = np.where(
+            np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, pair_hour_jaccard(sig, a, b), 0.0
+        )
+        pairs["timing"] = np.where(pairs["hour_jaccard"] >= params.sync_min, pairs["hour_jaccard"], 0.0)
+        pairs["enforcement"] = (
+            (is_seed[a] & (regrow_v[b] >= params.family_min))
+            | (is_seed[b] & (regrow_v[a] >= params.family_min))
+        ).astype(float)
+        n_fam = sum((pairs[f] >= thresholds[f]).astype(int) for f in PAIR_FAMILIES)
+        pairs["families"] = n_fam
+        kept_parts.append(
+            pairs[(n_fam >= params.min_pair_families) | (pairs["content"] >= params.strong_content)].copy()
+        )
+        del pairs
+    del cand
+    kept = pd.concat(kept_parts) if kept_parts else pd.DataFrame()
+    timer.lap("pair_evidence")
+
+    # --- cluster the kept multi-family pairs
     kept["weight"] = sum(kept[f].clip(upper=1.0) for f in PAIR_FAMILIES)
     labels, components = cluster_accounts(n, kept, params)
     lab = pd.Series(labels, index=np.arange(n))

@@ -9,6 +9,7 @@ Proxy-service egress and datacenter IPs keep their full weight: they are how hyd
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -95,14 +96,22 @@ def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(codes)]])
     sizes = ends - starts
+    # each pair is collected as one int64 key ``min·width + max``: half the memory of a pair array,
+    # and one in-place sort dedupes it (sorted keys are the pairs in lexicographic order)
+    width = np.int64(rows.max()) + 1
     out: list[np.ndarray] = []
+
+    def keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        k = np.minimum(a, b) * width + np.maximum(a, b)
+        return k[a != b]
+
     # small groups: all pairs, vectorised per group size
     for size in np.unique(sizes[(sizes >= 2) & (sizes <= params.clique_degree)]):
         group_starts = starts[sizes == size]
         iu, ju = np.triu_indices(int(size), k=1)
         a = rows[group_starts[:, None] + iu[None, :]].ravel()
         b = rows[group_starts[:, None] + ju[None, :]].ravel()
-        out.append(np.stack([a, b], axis=1))
+        out.append(keys(a, b))
     # large groups: random partners
     for s, e in zip(starts[sizes > params.clique_degree], ends[sizes > params.clique_degree], strict=True):
         members = rows[s:e]
@@ -111,11 +120,25 @@ def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
         a = np.repeat(members, k)
         offsets = rng.integers(1, n, size=n * k)
         b = members[(np.repeat(np.arange(n), k) + offsets) % n]
-        out.append(np.stack([a, b], axis=1))
-    pairs = np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+        out.append(keys(a, b))
+    if not out:
+        return np.zeros((0, 2), dtype=np.int64)
+    key = np.concatenate(out)
+    del out
+    key.sort()
+    if len(key):
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    return np.stack([key // width, key % width], axis=1)
+
+
+def chunk_bounds(n: int, size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` slices covering ``range(n)`` in chunks of at most ``size`` (one empty
+    chunk when ``n == 0``, so callers always produce their columns)."""
+    if size < 1:
+        raise ValueError("chunk size must be positive")
+    if n <= 0:
+        return [(0, 0)]
+    return [(s, min(s + size, n)) for s in range(0, n, size)]
 
 
 def family_matrices(links: pd.DataFrame, n_accounts: int) -> dict[str, sparse.csr_matrix]:
@@ -132,19 +155,39 @@ def family_matrices(links: pd.DataFrame, n_accounts: int) -> dict[str, sparse.cs
     return mats
 
 
-def rowwise_dot(mat: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:
-    """``mat[a[i]] · mat[b[i]]`` for every i, in chunks (memory stays bounded)."""
+def rowwise_dot(
+    mat: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000, max_nnz: int = 20_000_000
+) -> np.ndarray:
+    """``mat[a[i]] · mat[b[i]]`` for every i, in chunks of at most ``chunk`` pairs and about
+    ``max_nnz`` fetched nonzeros (memory stays bounded even when one account with thousands of
+    objects sits in a hundred thousand pairs)."""
     out = np.zeros(len(a), dtype=float)
-    for s in range(0, len(a), chunk):
-        ma = mat[a[s : s + chunk]]
-        mb = mat[b[s : s + chunk]]
-        out[s : s + chunk] = np.asarray(ma.multiply(mb).sum(axis=1)).ravel()
+    if not len(a):
+        return out
+    lengths = np.diff(mat.indptr).astype(np.int64)
+    cost = np.cumsum(lengths[a] + lengths[b])
+    bounds = [0]
+    while bounds[-1] < len(a):
+        s = bounds[-1]
+        budget = (cost[s - 1] if s else 0) + max_nnz
+        bounds.append(max(s + 1, min(s + chunk, int(np.searchsorted(cost, budget, side="right")))))
+    for s, e in itertools.pairwise(bounds):
+        ma = mat[a[s:e]]
+        mb = mat[b[s:e]]
+        out[s:e] = np.asarray(ma.multiply(mb).sum(axis=1)).ravel()
     return out
 
 
-def shared_infrastructure(links: pd.DataFrame, pairs: np.ndarray, n_accounts: int) -> pd.DataFrame:
-    """For each candidate pair, the summed rarity weight shared in each family of evidence."""
-    mats = family_matrices(links, n_accounts)
+def shared_infrastructure(
+    links: pd.DataFrame,
+    pairs: np.ndarray,
+    n_accounts: int,
+    mats: dict[str, sparse.csr_matrix] | None = None,
+) -> pd.DataFrame:
+    """For each candidate pair, the summed rarity weight shared in each family of evidence
+    (``mats``: ``family_matrices(links, n_accounts)``, built once when pairs come in chunks)."""
+    if mats is None:
+        mats = family_matrices(links, n_accounts)
     frame = pd.DataFrame({"a": pairs[:, 0], "b": pairs[:, 1]})
     for family in FAMILIES:
         frame[family] = rowwise_dot(mats[family], pairs[:, 0], pairs[:, 1])
@@ -174,11 +217,22 @@ def prompt_book_content(links: pd.DataFrame, family_members: pd.Index, rare_degr
     return keep.astype(bool)
 
 
-def content_similarity(
-    links: pd.DataFrame, keep: pd.Series, pairs: pd.DataFrame, n_accounts: int
-) -> np.ndarray:
-    """The content family's summed rarity weight per pair, over the content objects in ``keep``."""
+def content_matrix(links: pd.DataFrame, keep: pd.Series, n_accounts: int) -> sparse.csr_matrix:
+    """The content family's matrix (see ``family_matrices``) over the content objects in ``keep``."""
     content = links[(links["family"] == "content")]
     content = content[content["object_key"].map(keep).fillna(False).to_numpy(bool)]
-    mat = family_matrices(content, n_accounts)["content"]
+    return family_matrices(content, n_accounts)["content"]
+
+
+def content_similarity(
+    links: pd.DataFrame,
+    keep: pd.Series,
+    pairs: pd.DataFrame,
+    n_accounts: int,
+    mat: sparse.csr_matrix | None = None,
+) -> np.ndarray:
+    """The content family's summed rarity weight per pair, over the content objects in ``keep``
+    (``mat``: ``content_matrix(links, keep, n_accounts)``, built once for chunked pairs)."""
+    if mat is None:
+        mat = content_matrix(links, keep, n_accounts)
     return rowwise_dot(mat, pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))

@@ -1,8 +1,16 @@
 """Content focus: entropy, chain-of-thought share, near-duplicate template families."""
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
-from hydrascope.detect.signals.content import account_content, entropy_bits, family_edges, template_families
+from hydrascope.detect.signals.content import (
+    account_content,
+    entropy_bits,
+    family_edges,
+    similar_column_pairs,
+    template_families,
+)
 from hydrascope.detect.snapshot import normalise_edges
 
 
@@ -43,3 +51,31 @@ def test_paraphrases_used_by_the_same_accounts_form_one_family_popular_templates
     fe = family_edges(e, fam.reset_index())
     assert set(fe["account_id"]) == {f"w{i}" for i in range(12)}
     assert (fe["kind"] == "template_family").all()
+
+
+def _brute_similar_pairs(inc: sparse.csr_matrix, min_jaccard: float) -> set[tuple[int, int]]:
+
+    co = (inc.T @ inc).tocoo()
+    sizes = np.asarray(inc.sum(axis=0)).ravel()
+    union = sizes[co.row] + sizes[co.col] - co.data
+    keep = (co.row < co.col) & (co.data / np.maximum(union, 1) >= min_jaccard)
+    return set(zip(co.row[keep].tolist(), co.col[keep].tolist(), strict=True))
+
+
+def test_similar_column_pairs_matches_the_full_cooccurrence_in_any_block_size() -> None:
+    rng = np.random.default_rng(3)
+    for trial in range(6):
+        n_rows, n_cols = 60, 40
+        dense = rng.random((n_rows, n_cols)) < rng.uniform(0.03, 0.3)
+        dense[0, :] = True  # a hub row using every column
+        dense[:, 5] = dense[:, 6]  # identical columns
+        dense[:, 7] = False  # an empty column
+        inc = sparse.csr_matrix(dense.astype(float))
+        for t in (0.3, 0.5, 0.8, 1.0):
+            want = _brute_similar_pairs(inc, t)
+            for block in (1, 7, 10_000):
+                rows, cols = similar_column_pairs(inc, t, block_nnz=block)
+                got = set(zip(rows.tolist(), cols.tolist(), strict=True))
+                assert len(got) == len(rows), (trial, t, block)  # no duplicates
+                assert got == want, (trial, t, block)
+    assert len(similar_column_pairs(sparse.csr_matrix((3, 1)), 0.5)[0]) == 0

@@ -105,3 +105,38 @@ def test_shared_infrastructure_sums_weights_per_family():
     assert np.isclose(sims.loc[(0, 1), "network"], w["192.0.2.1"])
     assert sims.loc[(0, 1), "content"] == 0
     assert np.isclose(sims.loc[(0, 2), "content"], w["t1"])
+
+
+def test_chunk_bounds_cover_the_range_once() -> None:
+    from hydrascope.detect.signals.infra import chunk_bounds
+
+    assert chunk_bounds(0, 5) == [(0, 0)]
+    assert chunk_bounds(5, 5) == [(0, 5)]
+    assert chunk_bounds(11, 5) == [(0, 5), (5, 10), (10, 11)]
+
+
+def test_candidate_pairs_are_unique_sorted_and_ordered() -> None:
+    params = DetectParams(clique_degree=4, sample_partners=2)
+    rows = [("card", f"x{i}", "c1") for i in range(4)] + [("ip", f"x{i}", "ip1") for i in range(2, 10)]
+    edges = _edges(rows)
+    objects = object_weights(edges, _ips([]), params)
+    index = pd.Index(edges["account_id"].unique())
+    pairs = candidate_pairs(weighted_links(edges, objects, index), params)
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    assert len({tuple(p) for p in pairs.tolist()}) == len(pairs)
+    assert pairs.tolist() == sorted(pairs.tolist())
+    assert {(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)} <= {tuple(p) for p in pairs.tolist()}
+
+
+def test_rowwise_dot_is_the_same_in_any_chunking() -> None:
+    from scipy import sparse
+
+    from hydrascope.detect.signals.infra import rowwise_dot
+
+    rng = np.random.default_rng(5)
+    mat = sparse.csr_matrix(rng.random((30, 20)) * (rng.random((30, 20)) < 0.3))
+    a, b = rng.integers(0, 30, 500), rng.integers(0, 30, 500)
+    want = np.einsum("ij,ij->i", mat[a].toarray(), mat[b].toarray())
+    for chunk, max_nnz in ((200_000, 20_000_000), (7, 20_000_000), (200_000, 1), (13, 25)):
+        np.testing.assert_allclose(rowwise_dot(mat, a, b, chunk=chunk, max_nnz=max_nnz), want)
+    assert len(rowwise_dot(mat, a[:0], b[:0])) == 0
