@@ -438,6 +438,23 @@ SIGNAL_COLUMNS = (
 )
 
 
+# The cluster table's columns (plus "signals", the JSON of every signal), in one place for the
+# normal and the empty result.
+CLUSTER_COLUMNS = (
+    "cluster_id",
+    "score",
+    "size",
+    "flagged",
+    "evidence",
+    "lifecycle",
+    "campaign_id",
+    "kinds",
+    "pivot_model",
+    "s_pivot",
+    "matched_from",
+)
+
+
 def _cluster_table(feats: pd.DataFrame) -> pd.DataFrame:
     strengths = [c for c in feats.columns if c.startswith("s_")]
 
@@ -457,43 +474,14 @@ def _cluster_table(feats: pd.DataFrame) -> pd.DataFrame:
             default=str,
         )
 
-    out = feats[
-        [
-            "cluster_id",
-            "score",
-            "size",
-            "flagged",
-            "evidence",
-            "lifecycle",
-            "campaign_id",
-            "kinds",
-            "pivot_model",
-            "s_pivot",
-            "matched_from",
-        ]
-    ].copy()
+    out = feats[list(CLUSTER_COLUMNS)].copy()
     out["signals"] = [signals(r) for _, r in feats.iterrows()]
     out["size"] = out["size"].astype(int)
     return out.sort_values(["flagged", "score"], ascending=[False, False]).reset_index(drop=True)
 
 
 def _empty_result(params: DetectParams, kept: pd.DataFrame, timer: _Timer) -> DetectionResult:
-    clusters = pd.DataFrame(
-        columns=[
-            "cluster_id",
-            "score",
-            "size",
-            "flagged",
-            "evidence",
-            "lifecycle",
-            "campaign_id",
-            "kinds",
-            "pivot_model",
-            "s_pivot",
-            "matched_from",
-            "signals",
-        ]
-    )
+    clusters = pd.DataFrame(columns=[*CLUSTER_COLUMNS, "signals"])
     members = pd.DataFrame(
         columns=["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties", "campaign_id"]
     )
