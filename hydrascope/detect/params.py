@@ -33,8 +33,9 @@ class DetectParams:
     )
     # Objects used by more accounts than this are too popular to tie anyone (a big carrier IP).
     max_object_degree: int = 50_000
-    # All pairs are candidates for objects up to this degree; above it, each member is paired with
-    # ``sample_partners`` random co-users (an expander keeps big groups connected at linear cost).
+    # All pairs are candidates for objects up to this degree; above it, ``sample_partners`` random
+    # cycles shared by every object (an expander that costs linear work, and the same pairs for
+    # objects with the same users: see ``candidate_pairs``).
     clique_degree: int = 40
     sample_partners: int = 30
     # A family of evidence "counts" for a pair when its summed rarity weight reaches this.

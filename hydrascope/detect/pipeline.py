@@ -26,12 +26,11 @@ from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
     chunk_bounds,
-    content_matrix,
-    content_similarity,
     family_matrices,
     object_weights,
     prompt_book_content,
     shared_infrastructure,
+    tie_links,
     weighted_links,
 )
 from hydrascope.detect.signals.pivot import cluster_pivots
@@ -99,17 +98,19 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     links = weighted_links(edges, objects, ids)
     links = links[~links["account_id"].isin(blocked)]
     timer.lap("objects")
-    cand = candidate_pairs(links, params)
-    mats = family_matrices(links, n)
-    content_mat = None
     if params.prompt_book_content:
         # content ties only through templates that are rare or part of a near-duplicate family (a
-        # prompt book), never through popular templates shared with unrelated honest users
+        # prompt book), never through popular templates shared with unrelated honest users; those
+        # weigh nothing in any family, so they propose no candidate pairs either
         sizes_f = families.groupby("family")["template"].transform("size")
         keep = prompt_book_content(
             links, pd.Index(families.loc[sizes_f >= 2, "template"]), params.rare_template_degree
         )
-        content_mat = content_matrix(links, keep, n)
+        tied = tie_links(links, keep)
+    else:
+        tied = links
+    cand = candidate_pairs(tied, params)
+    mats = family_matrices(tied, n)
     timer.lap("pairs")
 
     # --- regrowth from enforcement and confirmed triage (per account; pairs use it below)
@@ -135,10 +136,8 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     thresholds = {f: (params.sync_min if f == "timing" else params.family_min) for f in PAIR_FAMILIES}
     kept_parts: list[pd.DataFrame] = []
     for start, stop in chunk_bounds(len(cand), PAIR_CHUNK):
-        pairs = shared_infrastructure(links, cand[start:stop], n, mats)
+        pairs = shared_infrastructure(tied, cand[start:stop], n, mats)
         pairs.index = pd.RangeIndex(start, stop)
-        if content_mat is not None:
-            pairs["content"] = content_similarity(links, keep, pairs, n, content_mat)
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
         pairs["hour_jaccard"] = np.where(
             np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, pair_hour_jaccard(sig, a, b), 0.0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 
+import numba
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -45,44 +46,82 @@ def peel(
     pri = np.concatenate([row_pri, col_pri])
     alive = np.concatenate([np.asarray(m.getnnz(axis=1) > 0), np.asarray(m.getnnz(axis=0) > 0)])
     f = float(weighted.sum() + prior[alive[:n_rows]].sum())
-    size = int(alive.sum())
-    heap = [(float(pri[i]), int(i)) for i in np.flatnonzero(alive)]
+    order_arr, best_step, best_g = _peel_order(
+        weighted.indptr.astype(np.int64),
+        weighted.indices.astype(np.int64),
+        weighted.data,
+        wc.indptr.astype(np.int64),
+        wc.indices.astype(np.int64),
+        wc.data,
+        pri,
+        alive.copy(),
+        n_rows,
+        f,
+    )
+    # the densest prefix: what is left after the first best_step removals
+    kept_arr = np.sort(order_arr[best_step:])
+    rows = kept_arr[kept_arr < n_rows]
+    cols = kept_arr[kept_arr >= n_rows] - n_rows
+    return rows, cols, float(best_g)
+
+
+@numba.njit(cache=True)
+def _peel_order(
+    indptr_r: np.ndarray,
+    indices_r: np.ndarray,
+    data_r: np.ndarray,
+    indptr_c: np.ndarray,
+    indices_c: np.ndarray,
+    data_c: np.ndarray,
+    pri: np.ndarray,
+    alive: np.ndarray,
+    n_rows: int,
+    f: float,
+) -> tuple[np.ndarray, int, float]:
+    """The greedy peeling loop, compiled: removes the live node of least priority until none is
+    left (a lazy-deletion heap), and returns the removal order, the step after which the density
+    ``f / size`` was best, and that density. Rows are nodes ``0..n_rows-1``, columns follow."""
+    pri = pri.copy()
+    size = 0
+    heap = [(0.0, -1)]
+    heap.pop()
+    for i in range(len(alive)):
+        if alive[i]:
+            heap.append((pri[i], i))
+            size += 1
     heapq.heapify(heap)
-    order: list[int] = []
-    best_g, best_step = f / max(size, 1), 0
-    indptr_r, indices_r, data_r = weighted.indptr, weighted.indices, weighted.data
-    indptr_c, indices_c, data_c = wc.indptr, wc.indices, wc.data
-    while heap:
+    order = np.empty(size, dtype=np.int64)
+    n_removed = 0
+    best_g = f / max(size, 1)
+    best_step = 0
+    while len(heap) > 0:
         p, node = heapq.heappop(heap)
         if not alive[node] or p != pri[node]:
             continue
         alive[node] = False
-        order.append(node)
+        order[n_removed] = node
+        n_removed += 1
         f -= pri[node]
         size -= 1
         if node < n_rows:
             for k in range(indptr_r[node], indptr_r[node + 1]):
-                j = n_rows + int(indices_r[k])
+                j = n_rows + indices_r[k]
                 if alive[j]:
                     pri[j] -= data_r[k]
-                    heapq.heappush(heap, (float(pri[j]), j))
+                    heapq.heappush(heap, (pri[j], j))
         else:
             c = node - n_rows
             for k in range(indptr_c[c], indptr_c[c + 1]):
-                i = int(indices_c[k])
+                i = indices_c[k]
                 if alive[i]:
                     pri[i] -= data_c[k]
-                    heapq.heappush(heap, (float(pri[i]), i))
+                    heapq.heappush(heap, (pri[i], i))
         if size > 0:
             g = f / size
             if g > best_g:
-                best_g, best_step = g, len(order)
-    removed = set(order[:best_step])
-    kept = [n for n in order[best_step:]] + [n for n in np.flatnonzero(alive)]
-    kept_arr = np.array(sorted(set(kept) - removed), dtype=np.int64)
-    rows = kept_arr[kept_arr < n_rows]
-    cols = kept_arr[kept_arr >= n_rows] - n_rows
-    return rows, cols, float(best_g)
+                best_g = g
+                best_step = n_removed
+    return order[:n_removed], best_step, best_g
 
 
 def dense_blocks(

@@ -82,10 +82,16 @@ def weighted_links(edges: pd.DataFrame, objects: pd.DataFrame, index: pd.Index) 
 def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
     """Pairs of accounts (``row_a < row_b``) that share at least one weighted object.
 
-    Small objects contribute all their pairs; large ones an expander of ``sample_partners`` random
-    partners per member, so a 20,000-account group costs linear, not quadratic, work.
+    Objects up to ``clique_degree`` users contribute all their pairs. A larger object is covered
+    by ``sample_partners`` random *cycles*: ``sample_partners`` global random orderings of all
+    accounts are drawn once, and in each ordering every member of the object is paired with the
+    next member of the same object. Because the orderings are shared by every object, objects
+    with the same (or nearly the same) users yield the same pairs: an account on 500 templates
+    of its campaign's prompt book costs about as much as an account on one, where independent
+    random partners per object would cost 500 times more (that growth is what made full-scale
+    detection quadratic). A union of random cycles is an expander, so big groups stay connected
+    without the ring-lattice structure that community detection would cut into arcs.
     """
-    rng = np.random.default_rng(params.seed)
     if links.empty:
         return np.zeros((0, 2), dtype=np.int64)
     codes, _ = pd.factorize(links["object_key"])
@@ -103,7 +109,8 @@ def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
 
     def keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         k = np.minimum(a, b) * width + np.maximum(a, b)
-        return k[a != b]
+        k = k[a != b]
+        return np.unique(k)
 
     # small groups: all pairs, vectorised per group size
     for size in np.unique(sizes[(sizes >= 2) & (sizes <= params.clique_degree)]):
@@ -112,15 +119,22 @@ def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
         a = rows[group_starts[:, None] + iu[None, :]].ravel()
         b = rows[group_starts[:, None] + ju[None, :]].ravel()
         out.append(keys(a, b))
-    # large groups: random partners
-    for s, e in zip(starts[sizes > params.clique_degree], ends[sizes > params.clique_degree], strict=True):
-        members = rows[s:e]
-        n = len(members)
-        k = min(params.sample_partners, n - 1)
-        a = np.repeat(members, k)
-        offsets = rng.integers(1, n, size=n * k)
-        b = members[(np.repeat(np.arange(n), k) + offsets) % n]
-        out.append(keys(a, b))
+    # large groups: shared random cycles
+    large = np.repeat(sizes > params.clique_degree, sizes)
+    if large.any():
+        big_rows, big_codes = rows[large], codes[large]
+        rng = np.random.default_rng(params.seed)
+        for _ in range(params.sample_partners):
+            rank = rng.permutation(int(width))
+            by = np.lexsort((rank[big_rows], big_codes))
+            r, c = big_rows[by], big_codes[by]
+            first = np.concatenate([[True], c[1:] != c[:-1]])
+            last = np.concatenate([c[1:] != c[:-1], [True]])
+            # each member with the next one in this ordering; the last closes the cycle
+            nxt = np.roll(r, -1)
+            group_first = r[np.maximum.accumulate(np.where(first, np.arange(len(r)), 0))]
+            nxt = np.where(last, group_first, nxt)
+            out.append(keys(r, nxt))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
     key = np.concatenate(out)
@@ -217,22 +231,10 @@ def prompt_book_content(links: pd.DataFrame, family_members: pd.Index, rare_degr
     return keep.astype(bool)
 
 
-def content_matrix(links: pd.DataFrame, keep: pd.Series, n_accounts: int) -> sparse.csr_matrix:
-    """The content family's matrix (see ``family_matrices``) over the content objects in ``keep``."""
-    content = links[(links["family"] == "content")]
-    content = content[content["object_key"].map(keep).fillna(False).to_numpy(bool)]
-    return family_matrices(content, n_accounts)["content"]
-
-
-def content_similarity(
-    links: pd.DataFrame,
-    keep: pd.Series,
-    pairs: pd.DataFrame,
-    n_accounts: int,
-    mat: sparse.csr_matrix | None = None,
-) -> np.ndarray:
-    """The content family's summed rarity weight per pair, over the content objects in ``keep``
-    (``mat``: ``content_matrix(links, keep, n_accounts)``, built once for chunked pairs)."""
-    if mat is None:
-        mat = content_matrix(links, keep, n_accounts)
-    return rowwise_dot(mat, pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64))
+def tie_links(links: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The links that may tie two accounts: every non-content link, and the content links whose
+    object is in ``keep`` (``prompt_book_content``). Content objects outside it weigh nothing in
+    any family, so they neither score pairs nor propose candidates."""
+    is_content = (links["family"] == "content").to_numpy(bool)
+    kept = links["object_key"].isin(keep.index[keep.to_numpy(bool)]).to_numpy(bool)
+    return links[~is_content | kept]

@@ -84,6 +84,27 @@ def test_candidate_pairs_small_objects_give_all_pairs_large_ones_stay_linear():
     assert sizes[-1] == 200
 
 
+def test_candidate_pairs_of_objects_with_the_same_users_coincide():
+    """Shared random cycles: 30 templates of one 200-account prompt book cost what one costs, and
+    a second group's cycles stay inside that group."""
+    params = DetectParams(clique_degree=5, sample_partners=4)
+    book = [f"w{i}" for i in range(200)]
+    one = [("template", a, "book-0") for a in book]
+    many = [("template", a, f"book-{k}") for a in book for k in range(30)]
+    crowd = [("ip", f"h{i}", "crowd-ip") for i in range(100)]
+
+    def pairs_of(rows):
+        edges = _edges(rows)
+        index = pd.Index(edges["account_id"].unique())
+        pairs = candidate_pairs(weighted_links(edges, object_weights(edges, _ips([]), params), index), params)
+        return {(index[a], index[b]) for a, b in pairs}
+
+    assert pairs_of(one) == pairs_of(many)
+    assert len(pairs_of(one)) <= 200 * 4
+    mixed = pairs_of(many + crowd)
+    assert all(a[0] == b[0] for a, b in mixed)  # no pair across the two groups: they share nothing
+
+
 def test_shared_infrastructure_sums_weights_per_family():
     rows = [
         ("card", "a", "c1"),

@@ -8,9 +8,10 @@ from hydrascope.detect import DetectParams, detect
 from hydrascope.detect.examples import DAY, HOUR, T0, WorldBuilder
 from hydrascope.detect.params import DetectParams as Params
 from hydrascope.detect.signals.infra import (
-    content_similarity,
     object_weights,
     prompt_book_content,
+    shared_infrastructure,
+    tie_links,
     weighted_links,
 )
 from hydrascope.detect.signals.regrowth import regrowth_scores, seed_accounts
@@ -35,11 +36,11 @@ def test_popular_templates_do_not_tie_but_rare_and_family_templates_do():
     assert not keep["template\x1fpop-0"]
     assert keep["template\x1frare-0"]
     assert keep["template\x1fbook-1"]
-    pairs = pd.DataFrame({"a": [0, 2], "b": [1, 3]})
-    sim = content_similarity(links, keep, pairs, len(crowd))
+    pairs = np.array([[0, 1], [2, 3]])
+    sim = shared_infrastructure(tie_links(links, keep), pairs, len(crowd))["content"].to_numpy()
     assert sim[1] > 0  # u2-u3 share book-1 only
     assert sim[0] > sim[1]  # u0-u1 also share three rare templates
-    everything = content_similarity(links, keep | True, pairs, len(crowd))
+    everything = shared_infrastructure(links, pairs, len(crowd))["content"].to_numpy()
     assert everything[1] > 2 * sim[1]  # the 20 popular templates would have dominated
 
 
