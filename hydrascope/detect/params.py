@@ -52,6 +52,12 @@ class DetectParams:
     # have in common (popular-template camouflage). False: every template counts.
     prompt_book_content: bool = True
     rare_template_degree: int = 40
+    # Near-duplicate template families: templates whose user sets overlap by Jaccard >= 0.5 and
+    # share at least this many accounts. Jaccard alone chains the honest long tail (two tail
+    # templates of 3-4 users sharing the same two resellers reach 0.5) into families of 1,400-2,500
+    # templates in every scenario; with 10 the largest honest family has <= 8 templates and every
+    # campaign's book (36-72 templates, 100+ shared users) stays whole.
+    family_min_users: int = 10
     # Regrowth counts only when an account was born on banned infrastructure in at least this
     # many independent families: proxy egress alone is how every new customer of a proxy looks.
     regrowth_min_families: int = 2

@@ -92,7 +92,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     blocked = set(acc.loc[acc["triage_label"].isin(DO_NOT_FLAG), "account_id"])
 
     # --- evidence objects and candidate pairs
-    families = template_families(edges)
+    families = template_families(edges, min_users=params.family_min_users)
     edges = pd.concat([edges, family_edges(edges, families)], ignore_index=True)
     objects = object_weights(edges, snapshot.ips, params)
     links = weighted_links(edges, objects, ids)
@@ -329,7 +329,7 @@ def _members(
         ["cluster_id", "score", "flagged", "shared_templates", "shared_families"]
     ]
     mf = mf.join(info, on="cluster")
-    has_owned = (mf["shared_templates"] + mf["shared_families"]) > 0
+    has_owned = _has_prompt_book(mf, tpl[on], tpl, params)
     coordinated = mf["families"].map(lambda fs: bool({"payment", "client"} & set(fs)))
     # membership needs the account's own evidence, not just its place in the component: it works
     # from the cluster's prompt book (a real share of its templated requests), or it was born on
@@ -354,6 +354,24 @@ def _members(
     )
     mf["reasons"] = [member_reasons(r) for _, r in mf.iterrows()]
     return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
+
+
+def _has_prompt_book(
+    mf: pd.DataFrame, on_book: pd.DataFrame, tpl: pd.DataFrame, params: DetectParams
+) -> pd.Series:
+    """Per membership: whether its cluster has a prompt book to judge members by — owned templates
+    or families that carry at least ``member_template_share`` of the members' templated requests.
+
+    A campaign that paraphrases every prompt spreads its book over thousands of templates, each
+    sent by a few workers (and, with random paraphrase choice, in no near-duplicate family): none
+    reaches 20 % of the members, or a handful do by chance when Leiden cuts the campaign into
+    smaller clusters (``paraphrase`` seed 2). Judged on those few templates every worker's share
+    was ~2 % and the whole campaign went unflagged. A "book" that carries almost none of the
+    cluster's traffic is chance, not a book: such a cluster is treated like one that owns none."""
+    owned_any = (mf["shared_templates"] + mf["shared_families"]) > 0
+    carried = on_book.groupby("cluster")["requests"].sum() / tpl.groupby("cluster")["requests"].sum()
+    share = mf["cluster"].map(carried).fillna(0.0)
+    return owned_any & (share >= params.member_template_share)
 
 
 def _cross_ties(kept: pd.DataFrame, lab: pd.Series, feats: pd.DataFrame) -> pd.DataFrame:

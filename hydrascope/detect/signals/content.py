@@ -60,19 +60,30 @@ def account_content(edges: pd.DataFrame, cot_capabilities: Sequence[str]) -> pd.
 
 
 def template_families(
-    edges: pd.DataFrame, min_jaccard: float = 0.5, min_degree: int = 3, max_degree: int = 5000
+    edges: pd.DataFrame,
+    min_jaccard: float = 0.5,
+    min_degree: int = 3,
+    max_degree: int = 5000,
+    min_users: int = 10,
 ) -> pd.DataFrame:
     """Group templates into near-duplicate families by the overlap of the accounts that use them.
 
+    Two templates are near-duplicates when their user sets overlap by Jaccard ≥ ``min_jaccard``
+    *and* share at least ``min_users`` accounts: the same group of accounts running the same
+    skeletons. Jaccard alone is chance among omnivores: a reseller or researcher sends thousands of
+    long-tail templates, so two tail templates of 3–4 users that share the same two heavy users
+    reach 0.5, and the connected components of such pairs chain an honest world into one family of
+    thousands of templates (a "prompt book" nobody runs, owned by whatever crowd it lands in).
+
     Returns ``template, family`` for every template (singletons are their own family). Templates
-    used by fewer than ``min_degree`` accounts (nothing to compare) or more than ``max_degree``
-    (everyone's boilerplate) stay alone.
+    used by fewer than ``max(min_degree, min_users)`` accounts (nothing to compare) or more than
+    ``max_degree`` (everyone's boilerplate) stay alone.
     """
     tpl = edges[edges["kind"] == "template"][["account_id", "object_id"]].drop_duplicates()
     if tpl.empty:
         return pd.DataFrame({"template": pd.Series(dtype=str), "family": pd.Series(dtype=str)})
     deg = tpl.groupby("object_id")["account_id"].size()
-    eligible = deg[(deg >= min_degree) & (deg <= max_degree)].index
+    eligible = deg[(deg >= max(min_degree, min_users)) & (deg <= max_degree)].index
     part = tpl[tpl["object_id"].isin(eligible)]
     families = pd.Series(deg.index.to_numpy(), index=deg.index, dtype=object)
     if len(part):
@@ -81,7 +92,7 @@ def template_families(
         inc = sparse.csr_matrix(
             (np.ones(len(part)), (acc_codes, tpl_codes)), shape=(acc_codes.max() + 1, len(tpl_names))
         )
-        rows, cols = similar_column_pairs(inc, min_jaccard)
+        rows, cols = similar_column_pairs(inc, min_jaccard, min_overlap=min_users)
         adj = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(tpl_names), len(tpl_names)))
         _, labels = connected_components(adj, directed=False)
         # name a family after its lexicographically first template: stable across runs
@@ -92,11 +103,12 @@ def template_families(
 
 
 def similar_column_pairs(
-    inc: sparse.spmatrix, min_jaccard: float, block_nnz: int = 2_000_000
+    inc: sparse.spmatrix, min_jaccard: float, block_nnz: int = 2_000_000, min_overlap: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of columns ``(i, j)``, ``i < j``, of a 0/1 matrix whose row sets have Jaccard
-    similarity ≥ ``min_jaccard`` (``0 < min_jaccard ≤ 1``); exact: the same pairs as filtering
-    the full co-occurrence ``incᵀ·inc``, without materialising it.
+    similarity ≥ ``min_jaccard`` (``0 < min_jaccard ≤ 1``) and at least ``min_overlap`` rows in
+    common; exact: the same pairs as filtering the full co-occurrence ``incᵀ·inc``, without
+    materialising it.
 
     That product is quadratic in the busiest rows (an account using 9,000 templates co-occurs them
     all: 80M entries), so candidates come from *prefix filtering*: rows are ranked rarest first
@@ -152,7 +164,7 @@ def similar_column_pairs(
             rr, cc = r[s:e], c[s:e]
             inter = np.asarray(rows_of[rr].multiply(rows_of[cc]).sum(axis=1)).ravel()
             union = sdeg[rr] + sdeg[cc] - inter
-            ok = inter / np.maximum(union, 1) >= min_jaccard
+            ok = (inter / np.maximum(union, 1) >= min_jaccard) & (inter >= min_overlap)
             if ok.any():
                 a, b = order[rr[ok]], order[cc[ok]]
                 out_r.append(np.minimum(a, b))

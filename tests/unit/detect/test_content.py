@@ -38,7 +38,7 @@ def test_entropy_and_cot_share_per_account():
 
 def test_paraphrases_used_by_the_same_accounts_form_one_family_popular_templates_do_not():
     rows = []
-    for i in range(12):  # a campaign: each account uses some paraphrases of one skeleton
+    for i in range(30):  # a campaign: each account uses some paraphrases of one skeleton
         for p in (f"para-{i % 3}", f"para-{(i + 1) % 3}"):
             rows.append(("template", f"w{i}", p, 5))
     for i in range(40):  # an honest crowd: popular template plus personal ones
@@ -46,19 +46,39 @@ def test_paraphrases_used_by_the_same_accounts_form_one_family_popular_templates
         rows.append(("template", f"h{i}", f"own-{i}", 5))
     e = _edges(rows)
     fam = template_families(e, min_jaccard=0.3).set_index("template")["family"]
-    assert fam["para-0"] == fam["para-1"] == fam["para-2"]
+    assert fam["para-0"] == fam["para-1"] == fam["para-2"]  # 10 shared workers per pair
     assert fam["popular"] == "popular"
     fe = family_edges(e, fam.reset_index())
-    assert set(fe["account_id"]) == {f"w{i}" for i in range(12)}
+    assert set(fe["account_id"]) == {f"w{i}" for i in range(30)}
     assert (fe["kind"] == "template_family").all()
 
 
-def _brute_similar_pairs(inc: sparse.csr_matrix, min_jaccard: float) -> set[tuple[int, int]]:
+def test_honest_heavy_users_long_tail_templates_do_not_chain_into_one_family():
+    """Resellers send thousands of long-tail templates: two tail templates of three users that
+    share the same two resellers have Jaccard 0.5, and a chain of them used to become one family
+    of every template the resellers touched. A family needs a group of shared users."""
+    rows = []
+    resellers = [f"r{k}" for k in range(6)]
+    for t in range(60):  # tail template t: two resellers (rotating) and one light user
+        users = (resellers[t % 6], resellers[(t + 1) % 6], f"light{t}")
+        rows += [("template", a, f"tail-{t}", 1) for a in users]
+    for i in range(12):  # a campaign book: 4 skeletons every worker fills
+        rows += [("template", f"w{i}", f"book-{b}", 20) for b in range(4)]
+    e = _edges(rows)
+    chained = template_families(e, min_users=1).set_index("template")["family"]
+    assert chained[[f"tail-{t}" for t in range(60)]].nunique() < 10  # the old chain
+    fam = template_families(e).set_index("template")["family"]
+    assert (fam[[f"tail-{t}" for t in range(60)]] == [f"tail-{t}" for t in range(60)]).all()
+    assert fam[[f"book-{b}" for b in range(4)]].nunique() == 1
 
+
+def _brute_similar_pairs(
+    inc: sparse.csr_matrix, min_jaccard: float, min_overlap: int = 1
+) -> set[tuple[int, int]]:
     co = (inc.T @ inc).tocoo()
     sizes = np.asarray(inc.sum(axis=0)).ravel()
     union = sizes[co.row] + sizes[co.col] - co.data
-    keep = (co.row < co.col) & (co.data / np.maximum(union, 1) >= min_jaccard)
+    keep = (co.row < co.col) & (co.data / np.maximum(union, 1) >= min_jaccard) & (co.data >= min_overlap)
     return set(zip(co.row[keep].tolist(), co.col[keep].tolist(), strict=True))
 
 
@@ -78,4 +98,8 @@ def test_similar_column_pairs_matches_the_full_cooccurrence_in_any_block_size() 
                 got = set(zip(rows.tolist(), cols.tolist(), strict=True))
                 assert len(got) == len(rows), (trial, t, block)  # no duplicates
                 assert got == want, (trial, t, block)
+            for overlap in (2, 4):
+                rows, cols = similar_column_pairs(inc, t, block_nnz=7, min_overlap=overlap)
+                got = set(zip(rows.tolist(), cols.tolist(), strict=True))
+                assert got == _brute_similar_pairs(inc, t, overlap), (trial, t, overlap)
     assert len(similar_column_pairs(sparse.csr_matrix((3, 1)), 0.5)[0]) == 0

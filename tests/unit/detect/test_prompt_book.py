@@ -118,3 +118,29 @@ def test_detection_links_match_both_ends():
         statement = link_statement(rel)
         assert "MERGE (a:" not in statement and "MERGE (b:" not in statement
         assert statement.count("MATCH (") == 2 and f"MERGE (a)-[r:{rel.type}]->(b)" in statement
+
+
+def test_a_few_owned_templates_carrying_almost_no_traffic_are_not_a_prompt_book():
+    """A paraphrasing campaign: thousands of templates, each sent by a few workers; when a Leiden
+    piece happens to "own" a handful, judging workers on them flagged none. Such a cluster has no
+    book to judge by (like one that owns nothing); a real book carries most of the traffic, and
+    there an honest member pulled in (popular and personal templates) is still judged by it."""
+    from hydrascope.detect.pipeline import _has_prompt_book
+
+    mf = pd.DataFrame(
+        {
+            "cluster": [0, 0, 1, 1, 2],
+            "shared_templates": [3, 3, 4, 4, 0],
+            "shared_families": [0, 0, 1, 1, 0],
+        }
+    )
+    tpl = pd.DataFrame(
+        {
+            "cluster": [0, 0, 1, 1, 1, 2],
+            "object_id": ["chance", "para-x", "book", "popular", "personal", "t"],
+            "requests": [2, 98, 80, 10, 10, 5],
+        }
+    )
+    on_book = tpl[tpl["object_id"].isin(["chance", "book"])]
+    got = _has_prompt_book(mf, on_book, tpl, Params())
+    assert got.tolist() == [False, False, True, True, False]
