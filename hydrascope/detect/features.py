@@ -27,6 +27,13 @@ def burst_share(times: np.ndarray, window_s: float) -> float:
     return float((right - np.arange(len(t))).max() / len(times))
 
 
+def member_edges(edges: pd.DataFrame, cluster_of: pd.Series) -> pd.DataFrame:
+    """The edges of clustered accounts, with their ``cluster`` (selected first, labelled after:
+    clusters hold a small part of all accounts, and the edge table has tens of millions of rows)."""
+    e = edges[edges["account_id"].isin(cluster_of.index)]
+    return e.assign(cluster=e["account_id"].map(cluster_of).astype(np.int64))
+
+
 def family_shares(pairs: pd.DataFrame, labels: pd.Series, params: DetectParams) -> pd.DataFrame:
     """Per cluster and family: share of members with an in-cluster tie of that family, and the
     median in-cluster hour Jaccard."""
@@ -59,6 +66,7 @@ def content_features(
     component_of: pd.Series,
     sizes: pd.Series,
     params: DetectParams,
+    users_of: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Capability focus, chain-of-thought share and cross-account template reuse per cluster.
 
@@ -67,10 +75,11 @@ def content_features(
     camouflage keeps most of its users outside the cluster, so it never becomes part of the
     cluster's "prompt book", however many honest users of it were pulled into the same connected
     component. ``"component"`` measures the share over the cluster's connected component instead
-    (the previous rule; kept for comparison)."""
-    e = edges.assign(cluster=edges["account_id"].map(cluster_of))
-    e = e[e["cluster"].notna()]
-    e["cluster"] = e["cluster"].astype(np.int64)
+    (the previous rule; kept for comparison).
+
+    ``users_of``: distinct users per ``(kind, object_id)`` when the caller has them already
+    (``object_weights``' degree); computed from ``edges`` otherwise."""
+    e = member_edges(edges, cluster_of)
     out = pd.DataFrame(index=sizes.index)
     caps = e[e["kind"] == "capability"].groupby(["cluster", "object_id"])["requests"].sum()
     total = caps.groupby(level=0).sum()
@@ -85,20 +94,23 @@ def content_features(
     out["requests"] = total.reindex(out.index).fillna(0.0)
     # templates (and near-duplicate families) the cluster owns: used by enough members, and
     # mostly by members of this cluster
-    tpl_all = edges[edges["kind"].isin(["template", "template_family"])]
-    global_users = tpl_all.groupby(["kind", "object_id"])["account_id"].nunique()
-    comp = tpl_all.assign(component=tpl_all["account_id"].map(component_of))
-    comp = comp[comp["component"].notna() & (comp["component"] >= 0)]
-    comp_users = comp.groupby(["component", "kind", "object_id"])["account_id"].nunique()
+    is_tpl = edges["kind"].isin(["template", "template_family"])
+    if users_of is None:
+        users_of = edges[is_tpl].groupby(["kind", "object_id"])["account_id"].nunique()
     cluster_component = pd.Series(
         component_of.reindex(cluster_of.index).to_numpy(), index=cluster_of.to_numpy()
     )
     cluster_component = cluster_component[~cluster_component.index.duplicated()]
+    # users per component, only for the components that hold a cluster (not every account's)
+    in_comp = component_of[component_of.isin(cluster_component.to_numpy()) & (component_of >= 0)]
+    comp = edges[is_tpl & edges["account_id"].isin(in_comp.index)]
+    comp = comp.assign(component=comp["account_id"].map(in_comp))
+    comp_users = comp.groupby(["component", "kind", "object_id"])["account_id"].nunique()
     tpl = e[e["kind"].isin(["template", "template_family"])]
     users = (
         tpl.groupby(["cluster", "kind", "object_id"])["account_id"].nunique().rename("users").reset_index()
     )
-    users["global"] = global_users.reindex(pd.MultiIndex.from_frame(users[["kind", "object_id"]])).to_numpy()
+    users["global"] = users_of.reindex(pd.MultiIndex.from_frame(users[["kind", "object_id"]])).to_numpy()
     users["size"] = users["cluster"].map(sizes).to_numpy()
     ckey = pd.MultiIndex.from_arrays(
         [
@@ -137,9 +149,7 @@ def infra_details(
     """Numbers for the evidence sentences: shared cards and their issuance spread, proxy and
     datacenter traffic, shared fingerprints, creation bursts."""
     out = pd.DataFrame(index=sizes.index)
-    e = edges.assign(cluster=edges["account_id"].map(cluster_of))
-    e = e[e["cluster"].notna()]
-    e["cluster"] = e["cluster"].astype(np.int64)
+    e = member_edges(edges, cluster_of)
     for kind in ("card", "fingerprint", "ip", "email_domain"):
         k = e[e["kind"] == kind]
         users = k.groupby(["cluster", "object_id"])["account_id"].nunique()

@@ -176,7 +176,9 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     # --- cluster features
     feats = pd.DataFrame({"size": sizes})
     feats = feats.join(family_shares(kept, lab, params))
-    content = content_features(edges, cluster_of, component_of, sizes, params)
+    content = content_features(
+        edges, cluster_of, component_of, sizes, params, objects.set_index(["kind", "object_id"])["degree"]
+    )
     owned = content.attrs["owned_templates"]
     feats = feats.join(content)
     feats = feats.join(infra_details(snapshot, edges, cluster_of, sizes, params))

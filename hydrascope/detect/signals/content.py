@@ -103,7 +103,7 @@ def template_families(
 
 
 def similar_column_pairs(
-    inc: sparse.spmatrix, min_jaccard: float, block_nnz: int = 2_000_000, min_overlap: int = 1
+    inc: sparse.spmatrix, min_jaccard: float, block_nnz: int = 500_000, min_overlap: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of columns ``(i, j)``, ``i < j``, of a 0/1 matrix whose row sets have Jaccard
     similarity ≥ ``min_jaccard`` (``0 < min_jaccard ≤ 1``) and at least ``min_overlap`` rows in
