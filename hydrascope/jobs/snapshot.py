@@ -1,15 +1,18 @@
 """Read the detector's ``Snapshot`` from Neo4j with a few bulk read queries.
 
-One query per relationship type streams ``account, object, requests, first_seen, last_seen`` rows;
-datetimes come back as epoch seconds computed by the server (``datetime(x).epochSeconds``) so no
-per-row conversion happens in Python. All queries run in one read transaction: one consistent view.
-Labels and types are interpolated only from schema constants.
+One query per relationship type streams, per account, lists of ``object, requests, first_seen,
+last_seen``; datetimes come back as epoch seconds computed by the server
+(``datetime(x).epochSeconds``) so no per-row conversion happens in Python. All queries run in
+one read transaction: one consistent view. Labels and types are interpolated only from schema
+constants.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hydrascope.db.graph import Graph
@@ -32,16 +35,68 @@ def _secs(expr: str) -> str:
     return f"CASE WHEN {expr} IS NULL THEN null ELSE datetime({expr}).epochSeconds END"
 
 
+# Stands for a missing timestamp inside collected lists: ``collect`` skips nulls, which would
+# misalign the parallel lists, so nulls travel as this value and become NaN on arrival.
+MISSING = -(2**62)
+# accounts per decoded chunk: bounds the Python objects alive at once while reading
+ACCOUNT_CHUNK = 20_000
+
+
 def _edge_query(rel: m.RelType) -> str:
+    """One record per account with parallel lists of its objects and edge properties.
+
+    Per-account lists rather than one record per edge: the driver's per-record cost dominates a
+    flat read (27k edges/s against 230k edges/s measured on 1.1M ``SENT`` edges), and the full
+    ``anthropic`` graph has 14.6M of them."""
     activity = "requests" in rel.property_names
     first = "first_seen" if "first_seen" in rel.property_names else None
+
+    def secs(expr: str) -> str:
+        return f"coalesce({_secs(expr)}, $missing)"
+
     return (
         f"MATCH (a:{m.ACCOUNT.label})-[r:{rel.type}]->(o:{rel.end.label}) "
-        f"RETURN a.{m.ACCOUNT.key} AS account_id, toString(o.{rel.end.key}) AS object_id, "
-        + ("coalesce(r.requests, 0) AS requests, " if activity else "0 AS requests, ")
-        + (f"{_secs('r.first_seen')} AS first_seen, " if first else "null AS first_seen, ")
-        + (f"{_secs('r.last_seen')} AS last_seen" if activity else "null AS last_seen")
+        f"RETURN a.{m.ACCOUNT.key} AS account_id, collect(toString(o.{rel.end.key})) AS object_id, "
+        + ("collect(coalesce(r.requests, 0)) AS requests, " if activity else "null AS requests, ")
+        + (f"collect({secs('r.first_seen')}) AS first_seen, " if first else "null AS first_seen, ")
+        + (f"collect({secs('r.last_seen')}) AS last_seen" if activity else "null AS last_seen")
     )
+
+
+EDGE_COLUMNS = ["account_id", "object_id", "requests", "first_seen", "last_seen"]
+
+
+def _edge_frame(tx: Any, rel: m.RelType) -> pd.DataFrame:
+    """The edges of one relationship type, decoded in chunks of ``ACCOUNT_CHUNK`` accounts."""
+    result = tx.run(_edge_query(rel), missing=MISSING)
+    parts: list[pd.DataFrame] = []
+    while True:
+        records = result.fetch(ACCOUNT_CHUNK)
+        if not records:
+            break
+        lengths = np.fromiter((len(r[1]) for r in records), dtype=np.int64, count=len(records))
+        total = int(lengths.sum())
+        frame = pd.DataFrame(
+            {
+                "account_id": np.repeat(np.array([r[0] for r in records], dtype=object), lengths),
+                "object_id": list(itertools.chain.from_iterable(r[1] for r in records)),
+            }
+        )
+        for i, col in enumerate(EDGE_COLUMNS[2:], start=2):
+            if records[0][i] is None:  # not a property of this type (the same for every record)
+                frame[col] = 0 if col == "requests" else np.nan
+                continue
+            values = np.fromiter(
+                itertools.chain.from_iterable(r[i] for r in records), dtype=np.float64, count=total
+            )
+            if col == "requests":
+                frame[col] = values.astype(np.int64)
+            else:
+                frame[col] = np.where(values == MISSING, np.nan, values)
+        parts.append(frame)
+    if not parts:
+        return pd.DataFrame(columns=EDGE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 ACCOUNTS_QUERY = (
@@ -88,9 +143,7 @@ def read_snapshot(graph: Graph) -> Snapshot:
         )
         parts = []
         for kind, rel in _KIND_REL.items():
-            part = _frame(
-                tx, _edge_query(rel), ["account_id", "object_id", "requests", "first_seen", "last_seen"]
-            )
+            part = _edge_frame(tx, rel)
             part.insert(0, "kind", kind)
             parts.append(part)
         frames["edges"] = pd.concat(parts, ignore_index=True)

@@ -23,6 +23,14 @@ def test_snapshot_round_trips_through_the_graph(graph, load):
     assert set(back.accounts["account_id"]) == set(snap.accounts["account_id"])
     key = ["kind", "account_id", "object_id"]
     assert set(map(tuple, back.edges[key].to_numpy())) == set(map(tuple, snap.edges[key].to_numpy()))
+    both = snap.edges.merge(back.edges, on=key, suffixes=("", "_back"))
+    activity = both["kind"].isin(["template", "capability", "model", "ip"])
+    assert (both.loc[activity, "requests"] == both.loc[activity, "requests_back"]).all()
+    for col in ("first_seen", "last_seen"):
+        sent, got = both[col], both[f"{col}_back"]
+        written = sent.notna() & got.notna()
+        assert written.any()
+        assert ((sent[written] - got[written]).abs() < 1.0).all()  # the graph keeps whole seconds
     a = back.accounts.set_index("account_id").loc["hydra-000"]
     assert a["banned_at"] == snap.accounts.set_index("account_id").loc["hydra-000", "banned_at"]
     assert len(a["active_hours"]) > 0
