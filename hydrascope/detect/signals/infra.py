@@ -9,9 +9,9 @@ Proxy-service egress and datacenter IPs keep their full weight: they are how hyd
 
 from __future__ import annotations
 
-import itertools
 import re
 
+import numba
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -126,7 +126,7 @@ def candidate_pairs(links: pd.DataFrame, params: DetectParams) -> np.ndarray:
         rng = np.random.default_rng(params.seed)
         for _ in range(params.sample_partners):
             rank = rng.permutation(int(width))
-            by = np.lexsort((rank[big_rows], big_codes))
+            by = np.argsort(big_codes.astype(np.int64) * width + rank[big_rows])  # by object, then rank
             r, c = big_rows[by], big_codes[by]
             first = np.concatenate([[True], c[1:] != c[:-1]])
             last = np.concatenate([c[1:] != c[:-1], [True]])
@@ -169,26 +169,63 @@ def family_matrices(links: pd.DataFrame, n_accounts: int) -> dict[str, sparse.cs
     return mats
 
 
-def rowwise_dot(
-    mat: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000, max_nnz: int = 20_000_000
-) -> np.ndarray:
-    """``mat[a[i]] · mat[b[i]]`` for every i, in chunks of at most ``chunk`` pairs and about
-    ``max_nnz`` fetched nonzeros (memory stays bounded even when one account with thousands of
-    objects sits in a hundred thousand pairs)."""
-    out = np.zeros(len(a), dtype=float)
+def rowwise_dot(mat: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``mat[a[i]] · mat[b[i]]`` for every i, without materialising any row (a compiled walk over
+    the two rows' sorted column indices; memory is the output alone, however many objects an
+    account has or however many pairs it sits in)."""
     if not len(a):
-        return out
-    lengths = np.diff(mat.indptr).astype(np.int64)
-    cost = np.cumsum(lengths[a] + lengths[b])
-    bounds = [0]
-    while bounds[-1] < len(a):
-        s = bounds[-1]
-        budget = (cost[s - 1] if s else 0) + max_nnz
-        bounds.append(max(s + 1, min(s + chunk, int(np.searchsorted(cost, budget, side="right")))))
-    for s, e in itertools.pairwise(bounds):
-        ma = mat[a[s:e]]
-        mb = mat[b[s:e]]
-        out[s:e] = np.asarray(ma.multiply(mb).sum(axis=1)).ravel()
+        return np.zeros(0, dtype=np.float64)
+    m = sparse.csr_matrix(mat, dtype=np.float64)
+    if not m.has_sorted_indices:
+        m = m.sorted_indices()
+    return _rowwise_dot(
+        m.indptr.astype(np.int64),
+        m.indices.astype(np.int64),
+        m.data,
+        np.asarray(a, dtype=np.int64),
+        np.asarray(b, dtype=np.int64),
+    )
+
+
+@numba.njit(cache=True, parallel=True)
+def _rowwise_dot(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    out = np.zeros(len(a), dtype=np.float64)
+    for i in numba.prange(len(a)):
+        s1, e1 = indptr[a[i]], indptr[a[i] + 1]
+        s2, e2 = indptr[b[i]], indptr[b[i] + 1]
+        if e1 - s1 > e2 - s2:  # walk the shorter row
+            s1, e1, s2, e2 = s2, e2, s1, e1
+        n1, n2 = e1 - s1, e2 - s2
+        total = 0.0
+        if n1 == 0:
+            continue
+        if n2 > 16 * n1:  # one long row: binary-search the short row's columns in it
+            lo = s2
+            for k in range(s1, e1):
+                c = indices[k]
+                hi = e2
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if indices[mid] < c:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < e2 and indices[lo] == c:
+                    total += data[k] * data[lo]
+        else:  # similar lengths: merge
+            p, q = s1, s2
+            while p < e1 and q < e2:
+                if indices[p] == indices[q]:
+                    total += data[p] * data[q]
+                    p += 1
+                    q += 1
+                elif indices[p] < indices[q]:
+                    p += 1
+                else:
+                    q += 1
+        out[i] = total
     return out
 
 

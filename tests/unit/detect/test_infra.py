@@ -149,15 +149,25 @@ def test_candidate_pairs_are_unique_sorted_and_ordered() -> None:
     assert {(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)} <= {tuple(p) for p in pairs.tolist()}
 
 
-def test_rowwise_dot_is_the_same_in_any_chunking() -> None:
+def test_rowwise_dot_matches_dense_products_for_short_and_long_rows() -> None:
     from scipy import sparse
 
     from hydrascope.detect.signals.infra import rowwise_dot
 
     rng = np.random.default_rng(5)
-    mat = sparse.csr_matrix(rng.random((30, 20)) * (rng.random((30, 20)) < 0.3))
+    dense = rng.random((30, 400)) * (rng.random((30, 400)) < 0.03)
+    dense[0] = rng.random(400)  # one account on every object: the binary-search path
+    dense[1] = 0.0  # and one on none
+    mat = sparse.csr_matrix(dense)
     a, b = rng.integers(0, 30, 500), rng.integers(0, 30, 500)
-    want = np.einsum("ij,ij->i", mat[a].toarray(), mat[b].toarray())
-    for chunk, max_nnz in ((200_000, 20_000_000), (7, 20_000_000), (200_000, 1), (13, 25)):
-        np.testing.assert_allclose(rowwise_dot(mat, a, b, chunk=chunk, max_nnz=max_nnz), want)
+    a[:30], b[:30] = 0, np.arange(30)
+    want = np.einsum("ij,ij->i", dense[a], dense[b])
+    np.testing.assert_allclose(rowwise_dot(mat, a, b), want)
+    shuffled = mat.copy()  # column indices out of order within rows: sorted first
+    for r in range(shuffled.shape[0]):
+        s, e = shuffled.indptr[r], shuffled.indptr[r + 1]
+        perm = rng.permutation(e - s) + s
+        shuffled.indices[s:e], shuffled.data[s:e] = shuffled.indices[perm], shuffled.data[perm]
+    shuffled.has_sorted_indices = False
+    np.testing.assert_allclose(rowwise_dot(shuffled, a, b), want)
     assert len(rowwise_dot(mat, a[:0], b[:0])) == 0
