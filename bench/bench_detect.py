@@ -1,5 +1,6 @@
 """Detection benchmark: every built-in scenario through simulate → ingest → detect → evaluate,
-with both baselines scored in the same run. Writes bench/results/detect.md and detect.json.
+with both baselines scored in the same run. Writes bench/results/detect-graph.md and .json
+(through the graph) or detect.md and .json (``--direct``).
 
     HYDRASCOPE_STATE_DIR=.hydrascope/dev-detect HYDRASCOPE_BOLT_PORT=7693 \\
         .venv/bin/python bench/bench_detect.py            # real path: EMPTIES the configured graph
@@ -282,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "detect.md").write_text(text)
-        (RESULTS / "detect.json").write_text(
+        # one file pair per mode, so a direct run never overwrites the through-the-graph numbers
+        stem = "detect" if args.direct else "detect-graph"
+        (RESULTS / f"{stem}.md").write_text(text)
+        (RESULTS / f"{stem}.json").write_text(
             json.dumps(
                 {
                     "mode": "direct" if args.direct else "graph",
