@@ -54,12 +54,15 @@ def _edge_query(rel: m.RelType) -> str:
     def secs(expr: str) -> str:
         return f"coalesce({_secs(expr)}, $missing)"
 
+    # the per-account subquery streams; a plain grouping aggregation is eager (the server would
+    # hold every account's lists at once: 14.6M edges of the full graph thrash a 2 GiB heap)
     return (
-        f"MATCH (a:{m.ACCOUNT.label})-[r:{rel.type}]->(o:{rel.end.label}) "
-        f"RETURN a.{m.ACCOUNT.key} AS account_id, collect(toString(o.{rel.end.key})) AS object_id, "
+        f"MATCH (a:{m.ACCOUNT.label}) CALL (a) {{ MATCH (a)-[r:{rel.type}]->(o:{rel.end.label}) "
+        f"RETURN collect(toString(o.{rel.end.key})) AS object_id, "
         + ("collect(coalesce(r.requests, 0)) AS requests, " if activity else "null AS requests, ")
         + (f"collect({secs('r.first_seen')}) AS first_seen, " if first else "null AS first_seen, ")
         + (f"collect({secs('r.last_seen')}) AS last_seen" if activity else "null AS last_seen")
+        + f" }} RETURN a.{m.ACCOUNT.key} AS account_id, object_id, requests, first_seen, last_seen"
     )
 
 
