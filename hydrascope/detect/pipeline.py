@@ -121,7 +121,11 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
         snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
     ]
     seeds = seed_accounts(acc, pd.Index(confirmed_members))
-    regrow = regrowth_scores(links, acc, seeds, params.family_min, params.regrowth_min_families).set_index(
+    # born on banned infrastructure through the same links that may tie two accounts: a popular
+    # template some banned worker sent as camouflage is no more an inherited prompt book than it is
+    # a shared one (with every link, honest proxy customers reached two families: proxy egress
+    # plus a handful of popular templates, summed over hundreds of banned accounts)
+    regrow = regrowth_scores(tied, acc, seeds, params.family_min, params.regrowth_min_families).set_index(
         "account_id"
     )
     is_seed = ids.isin(seeds["account_id"])
