@@ -64,6 +64,10 @@ class DetectParams:
     # --- synchrony
     minhash_size: int = 64
     sync_min: float = 0.5  # active-hour Jaccard at which timing counts as a family for a pair
+    # Judge timing by active-hour Jaccard beyond chance (what two independent accounts with as many
+    # active hours would reach): always-on resellers and heavy users overlap by ~0.45 by chance,
+    # which tied them to each other and to busy campaign workers. False: raw Jaccard.
+    timing_beyond_chance: bool = True
     min_sync_hours: int = 8  # fewer active hours than this: too few to judge timing
     lockstep_window_s: float = 3600.0
     # --- clustering
@@ -71,6 +75,13 @@ class DetectParams:
     leiden_resolution: float = 1.0
     leiden_min_component: int = 200  # components smaller than this are kept whole
     min_cluster_size: int = 3  # smaller groups are not written as clusters
+    # A cluster's core: members whose coreness within it is at least this share of its highest;
+    # the rest (accounts hanging on it by a few ties: modularity never separates such leaves) form
+    # clusters of their own (one per connected piece), except those that run the core's prompt
+    # book. 0.5: a campaign's
+    # workers sit at 0.7-1.0 of its peak, the ~800 honest leaves on demo's mixed-traffic campaign
+    # and the proxy customers on anthropic's hydra at <= 0.2. 0 disables the split.
+    core_share: float = 0.5
     # --- scoring
     min_flag_size: int = 5
     flag_threshold: float = 0.75

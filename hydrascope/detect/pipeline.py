@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hydrascope.detect.campaigns import group_campaigns
-from hydrascope.detect.cluster import cluster_accounts
+from hydrascope.detect.cluster import cluster_accounts, split_periphery
 from hydrascope.detect.explain import cluster_evidence, member_reasons
 from hydrascope.detect.features import PAIR_FAMILIES, content_features, family_shares, infra_details
 from hydrascope.detect.identity import match_clusters
@@ -35,7 +35,12 @@ from hydrascope.detect.signals.infra import (
 )
 from hydrascope.detect.signals.pivot import cluster_pivots
 from hydrascope.detect.signals.regrowth import regrowth_scores, seed_accounts
-from hydrascope.detect.signals.synchrony import hour_minhash, pair_hour_jaccard
+from hydrascope.detect.signals.synchrony import (
+    excess_hour_jaccard,
+    hour_minhash,
+    hour_span,
+    pair_hour_jaccard,
+)
 from hydrascope.detect.snapshot import Snapshot
 
 DO_NOT_FLAG = ("allowlisted", "false_positive")
@@ -121,7 +126,11 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
         snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
     ]
     seeds = seed_accounts(acc, pd.Index(confirmed_members))
-    regrow = regrowth_scores(links, acc, seeds, params.family_min, params.regrowth_min_families).set_index(
+    # born on banned infrastructure through the same links that may tie two accounts: a popular
+    # template some banned worker sent as camouflage is no more an inherited prompt book than it is
+    # a shared one (with every link, honest proxy customers reached two families: proxy egress
+    # plus a handful of popular templates, summed over hundreds of banned accounts)
+    regrow = regrowth_scores(tied, acc, seeds, params.family_min, params.regrowth_min_families).set_index(
         "account_id"
     )
     is_seed = ids.isin(seeds["account_id"])
@@ -129,6 +138,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     hours = acc["active_hours"].tolist()
     sig = hour_minhash(hours, params.minhash_size, params.seed)
     n_hours = np.fromiter((len(h) for h in hours), dtype=np.int64, count=n)
+    span = hour_span(hours) if params.timing_beyond_chance else 0
     timer.lap("regrowth")
 
     # --- per-family evidence of the candidate pairs, chunk by chunk: only the kept pairs (a few
@@ -139,8 +149,9 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
         pairs = shared_infrastructure(tied, cand[start:stop], n, mats)
         pairs.index = pd.RangeIndex(start, stop)
         a, b = pairs["a"].to_numpy(np.int64), pairs["b"].to_numpy(np.int64)
+        jac = excess_hour_jaccard(pair_hour_jaccard(sig, a, b), n_hours[a], n_hours[b], span)
         pairs["hour_jaccard"] = np.where(
-            np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, pair_hour_jaccard(sig, a, b), 0.0
+            np.minimum(n_hours[a], n_hours[b]) >= params.min_sync_hours, jac, 0.0
         )
         pairs["timing"] = np.where(pairs["hour_jaccard"] >= params.sync_min, pairs["hour_jaccard"], 0.0)
         pairs["enforcement"] = (
@@ -160,8 +171,21 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     # --- cluster the kept multi-family pairs
     kept["weight"] = sum(kept[f].clip(upper=1.0) for f in PAIR_FAMILIES)
     labels, components = cluster_accounts(n, kept, params)
-    lab = pd.Series(labels, index=np.arange(n))
     component_of = pd.Series(components, index=ids)
+    template_family = families.set_index("template")["family"] if len(families) else pd.Series(dtype=object)
+    # judge each cluster by its core; periphery accounts go back only if they run the core's book
+    if params.core_share > 0 and len(kept):
+        pair_rows = kept[["a", "b"]].to_numpy(np.int64)
+        labels = _split_and_reattach(
+            labels,
+            split_periphery(labels, pair_rows, params.core_share),
+            edges,
+            ids,
+            component_of,
+            template_family,
+            params,
+        )
+    lab = pd.Series(labels, index=np.arange(n))
     sizes_all = lab[lab >= 0].value_counts()
     big = sizes_all[sizes_all >= params.min_cluster_size]
     lab = lab.where(lab.isin(big.index), -1)
@@ -247,7 +271,6 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     timer.lap("score")
 
     # --- members
-    template_family = families.set_index("template")["family"] if len(families) else pd.Series(dtype=object)
     members = _members(
         member_frame, kept, lab, feats, owned, edges, acc_content, params, blocked, seed_set, template_family
     )
@@ -309,19 +332,7 @@ def _members(
     ]
     # share of the account's templated requests on its cluster's prompt book: the templates the
     # cluster owns, and the templates of near-duplicate families it owns (paraphrases)
-    tpl = edges[edges["kind"] == "template"]
-    tpl = tpl.assign(cluster=tpl["account_id"].map(mf.set_index("account_id")["cluster"])).dropna(
-        subset=["cluster"]
-    )
-    tpl["cluster"] = tpl["cluster"].astype(np.int64)
-    tpl["family"] = tpl["object_id"].map(template_family).fillna(tpl["object_id"])
-    owned_plain = owned[owned["kind"] == "template"]
-    fam_owned = owned[owned["kind"] == "template_family"]
-    on = pd.MultiIndex.from_frame(tpl[["cluster", "object_id"]]).isin(
-        pd.MultiIndex.from_frame(owned_plain[["cluster", "object_id"]])
-    ) | pd.MultiIndex.from_frame(tpl[["cluster", "family"]]).isin(
-        pd.MultiIndex.from_frame(fam_owned[["cluster", "object_id"]])
-    )
+    tpl, on = _on_prompt_book(edges, mf.set_index("account_id")["cluster"], owned, template_family)
     tot = tpl.groupby("account_id")["requests"].sum()
     mine = tpl[on].groupby("account_id")["requests"].sum()
     mf["owned_template_share"] = mf["account_id"].map((mine / tot.replace(0, np.nan)).fillna(0.0)).fillna(0.0)
@@ -356,6 +367,65 @@ def _members(
     )
     mf["reasons"] = [member_reasons(r) for _, r in mf.iterrows()]
     return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
+
+
+def _on_prompt_book(
+    edges: pd.DataFrame, cluster_of: pd.Series, owned: pd.DataFrame, template_family: pd.Series
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The template edges of accounts in ``cluster_of`` (with ``cluster`` and ``family`` columns)
+    and, per edge, whether the template is on that cluster's prompt book: a template the cluster
+    owns, or a member of a near-duplicate family it owns (paraphrases)."""
+    tpl = edges[edges["kind"] == "template"]
+    tpl = tpl.assign(cluster=tpl["account_id"].map(cluster_of)).dropna(subset=["cluster"])
+    tpl["cluster"] = tpl["cluster"].astype(np.int64)
+    family = tpl["object_id"].map(template_family).astype(object)
+    tpl["family"] = family.where(family.notna(), tpl["object_id"])
+    owned_plain = owned[owned["kind"] == "template"]
+    fam_owned = owned[owned["kind"] == "template_family"]
+    on = pd.MultiIndex.from_frame(tpl[["cluster", "object_id"]]).isin(
+        pd.MultiIndex.from_frame(owned_plain[["cluster", "object_id"]])
+    ) | pd.MultiIndex.from_frame(tpl[["cluster", "family"]]).isin(
+        pd.MultiIndex.from_frame(fam_owned[["cluster", "object_id"]])
+    )
+    return tpl, np.asarray(on, dtype=bool)
+
+
+def _split_and_reattach(
+    labels: np.ndarray,
+    split: np.ndarray,
+    edges: pd.DataFrame,
+    ids: pd.Index,
+    component_of: pd.Series,
+    template_family: pd.Series,
+    params: DetectParams,
+) -> np.ndarray:
+    """Cluster labels after the core/periphery split (``split``: ``split_periphery`` of
+    ``labels``), with each periphery account that runs its core's prompt book given back to it.
+
+    Why: a worker with one or two ties (a low-volume or late account) sits in its campaign's
+    periphery with the honest leaves; cut off, it fell in a periphery cluster too small to flag
+    (proxy_mixing, low_and_slow). Its own traffic says where it belongs: at least
+    ``member_template_share`` of its templated requests on the templates its core owns (the same
+    test membership applies). An honest leaf's traffic is its own, so it stays out; the core's
+    book is computed from the core alone, so leaves cannot make their popular templates "owned".
+    """
+    moved = (split != labels) & (labels >= 0)
+    if not moved.any():
+        return split
+    core = np.where(moved, -1, split)
+    in_core = core >= 0
+    core_of = pd.Series(core[in_core], index=ids[in_core])
+    sizes = core_of.value_counts().sort_index()
+    owned = content_features(edges, core_of, component_of, sizes, params).attrs["owned_templates"]
+    home_of = pd.Series(labels[moved], index=ids[moved])
+    tpl, on = _on_prompt_book(edges, home_of, owned, template_family)
+    tot = tpl.groupby("account_id")["requests"].sum()
+    mine = tpl[on].groupby("account_id")["requests"].sum().reindex(tot.index).fillna(0.0)
+    runs_book = (mine / tot.replace(0, np.nan)).fillna(0.0) >= params.member_template_share
+    back = ids.get_indexer(pd.Index(runs_book.index[runs_book.to_numpy(bool)]))
+    out = split.copy()
+    out[back] = labels[back]
+    return out
 
 
 def _has_prompt_book(

@@ -6,7 +6,8 @@ IP, a corporate NAT) keep their own rhythms. Two measures, both on pairs that al
 object (so the "same objects" half of SynchroTrap's definition holds by construction):
 
 - ``hour_jaccard``: Jaccard similarity of the sets of active hours (estimated with MinHash so that
-  millions of pairs cost a few vector comparisons each);
+  millions of pairs cost a few vector comparisons each), by default beyond what two independent
+  accounts with as many active hours would reach (``excess_hour_jaccard``);
 - ``lockstep``: share of the objects two accounts share that both started using within
   ``lockstep_window_s`` of each other.
 """
@@ -70,6 +71,42 @@ def pair_hour_jaccard(
     for s in range(0, len(a), chunk):
         out[s : s + chunk] = (signatures[a[s : s + chunk]] == signatures[b[s : s + chunk]]).mean(axis=1)
     return out
+
+
+def hour_span(active_hours: Sequence[np.ndarray]) -> int:
+    """Number of hours from the first to the last active hour of anyone (0 with no activity): the
+    window two accounts' active hours are drawn from."""
+    lo, hi = None, None
+    for h in active_hours:
+        if len(h):
+            a, b = int(np.min(h)), int(np.max(h))
+            lo = a if lo is None else min(lo, a)
+            hi = b if hi is None else max(hi, b)
+    return 0 if lo is None or hi is None else hi - lo + 1
+
+
+def excess_hour_jaccard(
+    jaccard: np.ndarray, hours_a: np.ndarray, hours_b: np.ndarray, span: int
+) -> np.ndarray:
+    """Active-hour Jaccard beyond chance: ``(J − E) / (1 − E)``, clipped to [0, 1], where ``E`` is
+    the Jaccard two independent accounts with ``hours_a`` and ``hours_b`` active hours out of
+    ``span`` would reach (expected overlap ``hours_a·hours_b/span``).
+
+    Why: a reseller or heavy user active in 400 of 720 hours overlaps any other such account by
+    Jaccard ~0.45 by chance alone, so raw Jaccard tied always-on honest accounts to each other and
+    to a campaign's busy workers ("timing" family, "synchrony" kind) with no coordination at all. A
+    scheduler-driven group active in the same 60 of 720 hours keeps nearly all of its overlap
+    (E ≈ 0.05). ``span`` ≤ 0 leaves ``jaccard`` as is."""
+    j = np.asarray(jaccard, dtype=float)
+    if span <= 0:
+        return j
+    a = np.asarray(hours_a, dtype=float)
+    b = np.asarray(hours_b, dtype=float)
+    inter = a * b / float(span)
+    union = np.maximum(a + b - inter, 1e-12)
+    expected = np.clip(inter / union, 0.0, 1.0)
+    out = (j - expected) / np.maximum(1.0 - expected, 1e-12)
+    return np.clip(np.where(expected >= 1.0, 0.0, out), 0.0, 1.0)
 
 
 def pair_lockstep(links: pd.DataFrame, pairs: pd.DataFrame, window_s: float) -> pd.Series:

@@ -59,3 +59,40 @@ def test_pivot_fires_on_a_group_that_moves_within_hours_not_on_gradual_adopters(
     assert out.loc[0, "pivot_early_share"] == 1.0 and out.loc[0, "pivot_traffic_share"] == 0.5
     assert out.loc[1, "pivot_early_share"] <= 0.1
     assert np.isfinite(out.loc[0, "pivot_delay_h"])
+
+
+def test_a_proxy_customer_born_on_banned_egress_with_popular_templates_is_not_regrowth():
+    """The pipeline scores regrowth on the links that may tie accounts (``tie_links``): popular
+    templates a banned worker sent as camouflage are not an inherited prompt book."""
+    from hydrascope.detect.signals.infra import prompt_book_content, tie_links
+
+    names = ["banned", "regrown", "customer"]
+    accounts = normalise_accounts(
+        pd.DataFrame(
+            {
+                "account_id": names,
+                "created_at": [0.0, 6 * DAY, 9 * DAY],
+                "banned_at": [5 * DAY, None, None],
+                "status": ["banned", "active", "active"],
+                "triage_label": [None, None, None],
+            }
+        )
+    )
+    rows = [  # (account, kind, object, family, degree, weight)
+        ("banned", "ip", "egress", "network", 20, 0.5),
+        ("banned", "template", "book", "content", 12, 0.5),
+        ("banned", "template", "popular", "content", 900, 0.5),
+        ("regrown", "ip", "egress", "network", 20, 0.5),
+        ("regrown", "template", "book", "content", 12, 0.5),
+        ("customer", "ip", "egress", "network", 20, 0.5),
+        ("customer", "template", "popular", "content", 900, 0.5),
+    ]
+    links = pd.DataFrame(rows, columns=["account_id", "kind", "object_id", "family", "degree", "weight"])
+    links["object_key"] = links["kind"] + "\x1f" + links["object_id"]
+    links["first_seen"] = links["account_id"].map(dict(zip(names, [0.0, 6 * DAY, 9 * DAY], strict=True)))
+    seeds = seed_accounts(accounts)
+    every = regrowth_scores(links, accounts, seeds, 0.3, 2).set_index("account_id")
+    assert {"regrown", "customer"} <= set(every.index)  # every link: the customer looks regrown
+    tied = tie_links(links, prompt_book_content(links, pd.Index([]), rare_degree=40))
+    scores = regrowth_scores(tied, accounts, seeds, 0.3, 2).set_index("account_id")
+    assert set(scores.index) == {"regrown"}

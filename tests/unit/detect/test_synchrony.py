@@ -5,7 +5,9 @@ import pandas as pd
 
 from hydrascope.detect.signals.synchrony import (
     cluster_hour_concentration,
+    excess_hour_jaccard,
     hour_minhash,
+    hour_span,
     pair_hour_jaccard,
     pair_lockstep,
 )
@@ -47,3 +49,27 @@ def test_hour_concentration_separates_a_scheduled_group_from_independent_people(
     independent = [rng.choice(2000, 40, replace=False) for _ in range(20)]
     assert cluster_hour_concentration(driven) > 0.8
     assert cluster_hour_concentration(independent) < 0.1
+
+
+def test_hour_overlap_beyond_chance_discounts_always_on_accounts_not_a_shift():
+    span = 720
+    rng = np.random.default_rng(3)
+    # two always-on honest accounts (resellers): 400 random hours each out of 720
+    a = rng.choice(span, 400, replace=False)
+    b = rng.choice(span, 400, replace=False)
+    raw = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+    # two workers on one scheduler: the same 60 hours (one missing hour each)
+    shift = rng.choice(span, 61, replace=False)
+    w1, w2 = shift[:60], shift[1:]
+    raw_w = len(np.intersect1d(w1, w2)) / len(np.union1d(w1, w2))
+    out = excess_hour_jaccard(np.array([raw, raw_w]), np.array([400, 60]), np.array([400, 60]), span)
+    assert raw > 0.35  # looks like synchrony by chance alone
+    assert out[0] < 0.1
+    assert out[1] > 0.9
+    # no window known: the raw value is kept
+    assert excess_hour_jaccard(np.array([raw]), np.array([400]), np.array([400]), 0)[0] == raw
+
+
+def test_hour_span_covers_everyones_activity():
+    assert hour_span([np.array([5, 9]), np.zeros(0, np.int64), np.array([100])]) == 96
+    assert hour_span([np.zeros(0, np.int64)]) == 0
