@@ -78,9 +78,8 @@ class DetectParams:
     # A cluster's core: members whose coreness within it is at least this share of its highest;
     # the rest (accounts hanging on it by a few ties: modularity never separates such leaves) form
     # clusters of their own (one per connected piece), except those that run the core's prompt
-    # book. 0.5: a campaign's
-    # workers sit at 0.7-1.0 of its peak, the ~800 honest leaves on demo's mixed-traffic campaign
-    # and the proxy customers on anthropic's hydra at <= 0.2. 0 disables the split.
+    # book. 0.5: a campaign's workers sit at 0.7-1.0 of its peak, the ~800 honest leaves on demo's
+    # mixed-traffic campaign and the proxy customers on anthropic's hydra at <= 0.2. 0: no split.
     core_share: float = 0.5
     # --- scoring
     min_flag_size: int = 5
