@@ -67,7 +67,9 @@ class DetectParams:
     # Judge timing by active-hour Jaccard beyond chance (what two independent accounts with as many
     # active hours would reach): always-on resellers and heavy users overlap by ~0.45 by chance,
     # which tied them to each other and to busy campaign workers. False: raw Jaccard.
-    timing_beyond_chance: bool = True
+    # Off by default: measured together with the core split below (which it made safe), never on
+    # its own across every scenario and at full scale; turn on to test it.
+    timing_beyond_chance: bool = False
     min_sync_hours: int = 8  # fewer active hours than this: too few to judge timing
     lockstep_window_s: float = 3600.0
     # --- clustering
@@ -80,7 +82,12 @@ class DetectParams:
     # clusters of their own (one per connected piece), except those that run the core's prompt
     # book. 0.5: a campaign's workers sit at 0.7-1.0 of its peak, the ~800 honest leaves on demo's
     # mixed-traffic campaign and the proxy customers on anthropic's hydra at <= 0.2. 0: no split.
-    core_share: float = 0.5
+    # OFF by default (0.0): at full ``anthropic`` scale (1.0) the hydras are the *sparse* part of
+    # mixed clusters (coreness 1-40, median 6, against honest corporate cores up to 133), so the
+    # split cut 7,494 workers into singletons and recall fell from 0.94 to 0.46; it fixed demo's
+    # mixed-traffic campaign (recall 0.85 -> 1.00) and the proxy customers at 0.1 on its own
+    # scenarios. Needs a scale-robust core definition before it can be on.
+    core_share: float = 0.0
     # --- scoring
     min_flag_size: int = 5
     flag_threshold: float = 0.75

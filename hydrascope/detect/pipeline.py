@@ -173,6 +173,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     labels, components = cluster_accounts(n, kept, params)
     component_of = pd.Series(components, index=ids)
     template_family = families.set_index("template")["family"] if len(families) else pd.Series(dtype=object)
+    users_of = objects.set_index(["kind", "object_id"])["degree"]
     # judge each cluster by its core; periphery accounts go back only if they run the core's book
     if params.core_share > 0 and len(kept):
         pair_rows = kept[["a", "b"]].to_numpy(np.int64)
@@ -184,6 +185,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
             component_of,
             template_family,
             params,
+            users_of,
         )
     lab = pd.Series(labels, index=np.arange(n))
     sizes_all = lab[lab >= 0].value_counts()
@@ -200,9 +202,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     # --- cluster features
     feats = pd.DataFrame({"size": sizes})
     feats = feats.join(family_shares(kept, lab, params))
-    content = content_features(
-        edges, cluster_of, component_of, sizes, params, objects.set_index(["kind", "object_id"])["degree"]
-    )
+    content = content_features(edges, cluster_of, component_of, sizes, params, users_of)
     owned = content.attrs["owned_templates"]
     feats = feats.join(content)
     feats = feats.join(infra_details(snapshot, edges, cluster_of, sizes, params))
@@ -398,6 +398,7 @@ def _split_and_reattach(
     component_of: pd.Series,
     template_family: pd.Series,
     params: DetectParams,
+    users_of: pd.Series | None = None,
 ) -> np.ndarray:
     """Cluster labels after the core/periphery split (``split``: ``split_periphery`` of
     ``labels``), with each periphery account that runs its core's prompt book given back to it.
@@ -416,7 +417,7 @@ def _split_and_reattach(
     in_core = core >= 0
     core_of = pd.Series(core[in_core], index=ids[in_core])
     sizes = core_of.value_counts().sort_index()
-    owned = content_features(edges, core_of, component_of, sizes, params).attrs["owned_templates"]
+    owned = content_features(edges, core_of, component_of, sizes, params, users_of).attrs["owned_templates"]
     home_of = pd.Series(labels[moved], index=ids[moved])
     tpl, on = _on_prompt_book(edges, home_of, owned, template_family)
     tot = tpl.groupby("account_id")["requests"].sum()
