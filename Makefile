@@ -6,7 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HS := $(VENV)/bin/hydrascope
 STAMP := $(VENV)/.installed
-TEST_ENV := HYDRASCOPE_STATE_DIR=$(CURDIR)/.hydrascope/test HYDRASCOPE_BOLT_PORT=7688 \
+# the test server: HYDRASCOPE_TEST_STATE_DIR / HYDRASCOPE_TEST_BOLT_PORT move it (tests/conftest.py
+# reads the same two variables, so the server started here is the one the suite connects to)
+TEST_STATE := $(or $(HYDRASCOPE_TEST_STATE_DIR),$(CURDIR)/.hydrascope/test)
+TEST_PORT := $(or $(HYDRASCOPE_TEST_BOLT_PORT),7688)
+TEST_ENV := HYDRASCOPE_STATE_DIR=$(TEST_STATE) HYDRASCOPE_BOLT_PORT=$(TEST_PORT) \
             HYDRASCOPE_NEO4J_HEAP=1g HYDRASCOPE_NEO4J_PAGECACHE_MB=512
 
 .PHONY: help install system-deps demo demo-data test lint typecheck bench db-start db-stop clean
