@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from rich.progress import Progress, TaskID
 
 from hydrascope.db import Graph
+from hydrascope.db.graph import WriteSummary
 from hydrascope.schema.cypher import (
     merge_node_keys,
     merge_nodes,
@@ -311,31 +312,25 @@ def _split_times(rows: Sequence[Row], times: tuple[str, ...]) -> Sequence[Row]:
 
 
 # ----------------------------------------------------------------------------------- cleanup
+def _delete_in_batches(graph: Graph, match: str, var: str, params: dict[str, object]) -> WriteSummary:
+    """``match`` (a MATCH ... WHERE binding ``var``), deleted in batches of 10,000 (autocommit)."""
+    batched = f"{match} CALL ({var}) {{ DELETE {var} }} IN TRANSACTIONS OF 10000 ROWS"
+    return graph.run_autocommit(batched, params)
+
+
 def delete_stale_relationships(graph: Graph, rel: RelType, update_tag: int) -> int:
     """Relationships of a reference table that this successful run did not write."""
-    summary = graph.run_autocommit(
-        f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.lastupdated < $update_tag "
-        "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
-        {"update_tag": update_tag},
-    )
-    return summary.relationships_deleted
+    match = f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.lastupdated < $update_tag"
+    return _delete_in_batches(graph, match, "r", {"update_tag": update_tag}).relationships_deleted
 
 
 def delete_stale_orphans(graph: Graph, node: NodeType, update_tag: int) -> int:
     """Nodes this run did not write and nothing points at any more (never a node still in use)."""
-    summary = graph.run_autocommit(
-        f"MATCH (n:{ident(node.label)}) WHERE n.lastupdated < $update_tag AND NOT (n)--() "
-        "CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-        {"update_tag": update_tag},
-    )
-    return summary.nodes_deleted
+    match = f"MATCH (n:{ident(node.label)}) WHERE n.lastupdated < $update_tag AND NOT (n)--()"
+    return _delete_in_batches(graph, match, "n", {"update_tag": update_tag}).nodes_deleted
 
 
 def delete_aged_relationships(graph: Graph, rel: RelType, cutoff: datetime) -> int:
     """Behavioural edges whose last event is older than the TTL cutoff."""
-    summary = graph.run_autocommit(
-        f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.last_seen < $cutoff "
-        "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
-        {"cutoff": cutoff},
-    )
-    return summary.relationships_deleted
+    match = f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.last_seen < $cutoff"
+    return _delete_in_batches(graph, match, "r", {"cutoff": cutoff}).relationships_deleted

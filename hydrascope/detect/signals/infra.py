@@ -179,8 +179,8 @@ def rowwise_dot(mat: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndar
     if not m.has_sorted_indices:
         m = m.sorted_indices()
     return _rowwise_dot(
-        m.indptr.astype(np.int64),
-        m.indices.astype(np.int64),
+        m.indptr,  # as stored (int32 or int64): no copy of the whole matrix per call
+        m.indices,
         m.data,
         np.asarray(a, dtype=np.int64),
         np.asarray(b, dtype=np.int64),
