@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Analyst triage labels that clear an account or cluster: never flagged, never a lead.
+DO_NOT_FLAG = ("allowlisted", "false_positive")
+
 
 @dataclass(frozen=True)
 class DetectParams:
@@ -113,5 +116,19 @@ class DetectParams:
     # --- release pivot
     pivot_window_s: float = 48 * 3600.0
     pivot_min_share: float = 0.15
+    # --- review tier (``leads.py``): ranked leads, never the ban list
+    # a tie to a banned/confirmed account counts through a card or device of at most this many
+    # accounts (a family card, a reused phone; an office's shared device is wider)
+    review_max_tie_degree: int = 10
+    # the enforcement model is trained only with this many seeds (and 5 non-seeds per seed)
+    review_min_seeds: int = 20
+    review_folds: int = 5
+    # review when the out-of-fold probability reaches this multiple of the seeds' base rate
+    review_min_lift: float = 10.0
+    # without a model: review when the anomaly p-value is at most this (a chosen false-positive
+    # rate under the data's own null, not a fitted constant)
+    review_max_p: float = 1e-3
+    # members of unflagged clusters scoring at least this are leads too
+    review_cluster_score: float = 0.5
     # --- identity across runs
     identity_min_overlap: float = 0.3

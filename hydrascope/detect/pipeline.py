@@ -18,7 +18,8 @@ from hydrascope.detect.cluster import cluster_accounts, split_periphery
 from hydrascope.detect.explain import cluster_evidence, member_reasons
 from hydrascope.detect.features import PAIR_FAMILIES, content_features, family_shares, infra_details
 from hydrascope.detect.identity import match_clusters
-from hydrascope.detect.params import DetectParams
+from hydrascope.detect.leads import LEAD_COLUMNS, rank_leads
+from hydrascope.detect.params import DO_NOT_FLAG, DetectParams
 from hydrascope.detect.score import score_clusters
 from hydrascope.detect.signals.content import account_content, family_edges, template_families
 from hydrascope.detect.signals.dense_blocks import dense_blocks
@@ -43,7 +44,6 @@ from hydrascope.detect.signals.synchrony import (
 )
 from hydrascope.detect.snapshot import Snapshot
 
-DO_NOT_FLAG = ("allowlisted", "false_positive")
 DENSE_KINDS = ("template", "template_family", "fingerprint", "card", "ip")
 # candidate pairs scored per chunk (about 100 bytes of columns each): bounds the memory of scoring
 # tens of millions of candidates while only the kept pairs accumulate
@@ -53,7 +53,8 @@ PAIR_CHUNK = 2_000_000
 @dataclass
 class DetectionResult:
     """What one run found. ``clusters``: every written cluster (flagged or not); ``members``: their
-    memberships; ``accounts``: flagged accounts with risk score and reasons; ``campaigns``."""
+    memberships; ``accounts``: flagged accounts (the ``flagged`` tier) with risk score and reasons;
+    ``campaigns``; ``leads``: every other scored account with its tier (``review`` or ``clear``)."""
 
     clusters: pd.DataFrame
     members: pd.DataFrame
@@ -62,6 +63,12 @@ class DetectionResult:
     pairs: pd.DataFrame
     params: DetectParams
     timings: dict[str, float] = field(default_factory=dict)
+    # the review tier, best lead first (``leads.LEAD_COLUMNS``; ``tier`` is review or clear)
+    leads: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LEAD_COLUMNS)))
+
+    @property
+    def review_accounts(self) -> set[str]:
+        return set(self.leads.loc[self.leads["tier"] == "review", "account_id"])
 
     @property
     def flagged_accounts(self) -> set[str]:
@@ -80,9 +87,38 @@ class _Timer:
 
 
 def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionResult:
-    """Run every signal, cluster, score, explain and group; see ``docs/detection.md``."""
+    """Run every signal, cluster, score, explain and group, then rank the review tier; see
+    ``docs/detection.md``."""
     params = params or DetectParams()
     timer = _Timer()
+    result = _detect_clusters(snapshot, params, timer)
+    result.leads = rank_leads(
+        snapshot,
+        result.flagged_accounts,
+        pd.Index(seed_accounts(snapshot.accounts, _confirmed_members(snapshot))["account_id"]),
+        result.members,
+        result.clusters,
+        params,
+    )
+    timer.lap("leads")
+    result.timings = timer.times
+    return result
+
+
+def _confirmed_members(snapshot: Snapshot) -> pd.Index:
+    """Accounts in clusters an analyst confirmed in an earlier run (seeds like bans)."""
+    confirmed_clusters = snapshot.previous_clusters.loc[
+        snapshot.previous_clusters["triage_label"] == "confirmed", "cluster_id"
+    ]
+    return pd.Index(
+        snapshot.previous_members.loc[
+            snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
+        ]
+    )
+
+
+def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) -> DetectionResult:
+    """The ban-grade tier: clusters flagged on several independent kinds of evidence."""
     edges = snapshot.edges
     ids = pd.Index(
         pd.unique(pd.concat([snapshot.accounts["account_id"], edges["account_id"]], ignore_index=True))
@@ -119,13 +155,7 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     timer.lap("pairs")
 
     # --- regrowth from enforcement and confirmed triage (per account; pairs use it below)
-    confirmed_clusters = snapshot.previous_clusters.loc[
-        snapshot.previous_clusters["triage_label"] == "confirmed", "cluster_id"
-    ]
-    confirmed_members = snapshot.previous_members.loc[
-        snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
-    ]
-    seeds = seed_accounts(acc, pd.Index(confirmed_members))
+    seeds = seed_accounts(acc, _confirmed_members(snapshot))
     # born on banned infrastructure through the same links that may tie two accounts: a popular
     # template some banned worker sent as camouflage is no more an inherited prompt book than it is
     # a shared one (with every link, honest proxy customers reached two families: proxy egress
