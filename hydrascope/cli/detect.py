@@ -29,7 +29,8 @@ from hydrascope.jobs.detect import run_detection
 @click.option("--top", default=10, show_default=True, help="Flagged clusters to print.")
 def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int) -> None:
     """Read the graph, run every signal, cluster, score and explain; write (:Cluster), (:Campaign),
-    MEMBER_OF {score, reasons} and Account.risk_score / risk_reasons back."""
+    MEMBER_OF {score, reasons}, Account.risk_score / risk_reasons and the account tiers
+    (risk_tier flagged / review / clear, lead_score, lead_reasons) back."""
     params = DetectParams(seed=seed, cluster_method=method)
     with connect() as graph:
         run = run_detection(graph, params, write=not dry_run)
@@ -41,6 +42,8 @@ def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int) -> No
         "clusters": len(res.clusters),
         "flagged_clusters": len(flagged),
         "flagged_accounts": len(res.accounts),
+        "review_accounts": len(res.review_accounts),
+        "review_basis": str(res.leads["basis"].iloc[0]) if len(res.leads) else None,
         "campaigns": len(res.campaigns),
         "seconds": {"read": run.read_s, "detect": run.detect_s, "write": run.write_s},
         "stages": res.timings,
@@ -64,6 +67,7 @@ def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int) -> No
     console.print(table)
     console.print(
         f"{len(res.accounts)} accounts flagged in {len(res.campaigns)} campaigns; "
+        f"{len(res.review_accounts)} leads in the review tier (`hydrascope export leads`); "
         f"read {run.read_s}s, detect {run.detect_s}s, write {run.write_s}s"
         + (" (dry run: nothing written)" if dry_run else "")
     )

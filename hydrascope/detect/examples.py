@@ -298,3 +298,38 @@ def tiny_world(seed: int = 1, camouflage: float = 0.0, pivot: bool = False) -> S
     w.add_automation()
     w.add_individuals()
     return w.snapshot()
+
+
+def card_testing_world(n_honest: int = 400, n_fraud: int = 60, banned: int = 30, seed: int = 0) -> Snapshot:
+    """A world for the review tier (payment data only, no request content).
+
+    Honest accounts hold 1-3 cards of their own; fraud accounts cycle through many cards added on
+    one day, pairs of them sharing a device; the first ``banned`` fraud accounts are banned."""
+    rng = np.random.default_rng(seed)
+    rows, edges = [], []
+    for i in range(n_honest):
+        a = f"h{i:04d}"
+        rows.append({"account_id": a, "created_at": T0, "status": "active"})
+        for c in range(int(rng.integers(1, 4))):
+            edges.append(("card", a, f"hc{i}_{c}", float(rng.integers(0, 300)) * DAY + T0))
+        edges.append(("fingerprint", a, f"hd{i}", T0))
+    for i in range(n_fraud):
+        a = f"f{i:04d}"
+        is_banned = i < banned
+        rows.append(
+            {
+                "account_id": a,
+                "created_at": T0 + 100 * DAY,
+                "status": "banned" if is_banned else "active",
+                "banned_at": T0 + 200 * DAY if is_banned else None,
+            }
+        )
+        day = T0 + float(rng.integers(100, 300)) * DAY
+        for c in range(int(rng.integers(12, 25))):
+            edges.append(("card", a, f"fc{i}_{c}", day))
+        edges.append(("fingerprint", a, f"fd{i // 2}", day))  # two fraud accounts per device
+    accounts = pd.DataFrame(rows)
+    frame = pd.DataFrame(edges, columns=["kind", "account_id", "object_id", "first_seen"])
+    frame["requests"] = 0
+    frame["last_seen"] = frame["first_seen"]
+    return Snapshot(accounts=accounts, edges=frame)

@@ -21,7 +21,8 @@ needs no request content:
   distribution* (``-ln`` of the empirical upper-tail share, summed, read against a Gamma null).
 
 An account is ``review`` when a rare tie to a seed exists, or the model's out-of-fold probability
-reaches ``review_min_lift`` times the seeds' base rate, or (no model) its anomaly p-value is at most
+reaches ``review_min_lift`` times the seeds' base rate (or ``review_max_threshold``, whichever is
+lower), or (no model) its anomaly p-value is at most
 ``review_max_p``, or it belongs to an unflagged cluster scoring at least ``review_cluster_score``.
 The threshold is a lift or a p-value chosen up front, not a constant fitted to one simulator.
 """
@@ -194,7 +195,10 @@ def rank_leads(
     if trained:
         prior = n_seeds / len(index)
         score = enforcement_model(features, is_seed.astype(int), params)
-        above = score >= params.review_min_lift * prior
+        # a lift over the base rate, capped: when seeds are common, ten times their rate is out of
+        # reach, and unbanned look-alikes of the seeds (labelled "not a seed" in training) hold the
+        # model's probability for their kind near the share of that kind that was banned
+        above = score >= min(params.review_min_lift * prior, params.review_max_threshold)
         basis = "enforcement model"
     else:
         prior = 0.0

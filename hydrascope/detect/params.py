@@ -125,6 +125,8 @@ class DetectParams:
     review_folds: int = 5
     # review when the out-of-fold probability reaches this multiple of the seeds' base rate
     review_min_lift: float = 10.0
+    # ...or this probability, when ten times the base rate is higher (seeds are common)
+    review_max_threshold: float = 0.25
     # without a model: review when the anomaly p-value is at most this (a chosen false-positive
     # rate under the data's own null, not a fitted constant)
     review_max_p: float = 1e-3

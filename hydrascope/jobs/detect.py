@@ -31,11 +31,22 @@ CLUSTER_PROPS = ("score", "size", "flagged", "evidence", "signals", "lifecycle",
 CAMPAIGN_PROPS = ("name", "score", "accounts", "evidence")
 SET_RISK = (
     f"UNWIND $rows AS row MATCH (a:{m.ACCOUNT.label} {{{m.ACCOUNT.key}: row.key}}) "
-    "SET a.risk_score = row.score, a.risk_reasons = row.reasons"
+    "SET a.risk_score = row.score, a.risk_reasons = row.reasons, a.risk_tier = 'flagged', "
+    "a.lead_score = 0.0, a.lead_reasons = []"
 )
 CLEAR_RISK = (
     f"MATCH (a:{m.ACCOUNT.label}) WHERE a.risk_score > 0 AND NOT a.{m.ACCOUNT.key} IN $flagged "
     "SET a.risk_score = 0.0, a.risk_reasons = []"
+)
+SET_LEADS = (
+    f"UNWIND $rows AS row MATCH (a:{m.ACCOUNT.label} {{{m.ACCOUNT.key}: row.key}}) "
+    "SET a.risk_tier = 'review', a.lead_score = row.score, a.lead_reasons = row.reasons"
+)
+# every account that was flagged or a lead and is neither now goes back to clear
+CLEAR_TIERS = (
+    f"MATCH (a:{m.ACCOUNT.label}) WHERE a.risk_tier IN ['flagged', 'review'] "
+    f"AND NOT a.{m.ACCOUNT.key} IN $tiered "
+    "SET a.risk_tier = 'clear', a.lead_score = 0.0, a.lead_reasons = []"
 )
 DETECTED_AT = (
     f"MATCH (c:{m.CLUSTER.label}) WHERE c.lastupdated = $update_tag "
@@ -155,9 +166,22 @@ def write_result(graph: Graph, result: DetectionResult, run_id: str, update_tag:
     ]
     graph.write_rows(SET_RISK, risk_rows)
     graph.write(CLEAR_RISK, {"flagged": [r["key"] for r in risk_rows]})
+    leads = result.leads[result.leads["tier"] == "review"]
+    lead_rows = [
+        {"key": r["account_id"], "score": float(r["lead_score"]), "reasons": list(r["reasons"])}
+        for r in _records(leads)
+    ]
+    graph.write_rows(SET_LEADS, lead_rows)
+    graph.write(CLEAR_TIERS, {"tiered": [r["key"] for r in risk_rows + lead_rows]})
     for rel in (m.MEMBER_OF, m.PART_OF):
         graph.run_autocommit(stale_relationships(rel), params)
     graph.run_autocommit(STALE_CLUSTERS, params)
     graph.write(VANISHED_TRIAGED, params)
     graph.run_autocommit(STALE_CAMPAIGNS, params)
-    log.info("detection %s wrote %d clusters, %d flagged accounts", run_id, len(cluster_rows), len(risk_rows))
+    log.info(
+        "detection %s wrote %d clusters, %d flagged accounts, %d leads",
+        run_id,
+        len(cluster_rows),
+        len(risk_rows),
+        len(lead_rows),
+    )

@@ -125,6 +125,14 @@ ACCOUNT = NodeType(
         ),
         Prop("risk_score", "float", "detector's risk score in [0, 1] (0 when not flagged)", indexed=True),
         Prop("risk_reasons", "list<string>", "detector's reasons, each with numbers"),
+        Prop(
+            "risk_tier",
+            "string",
+            "flagged (ban-grade), review (a ranked lead) or clear; unset means clear",
+            indexed=True,
+        ),
+        Prop("lead_score", "float", "review-tier score in [0, 1] (the lead's rank; 0 when not a lead)"),
+        Prop("lead_reasons", "list<string>", "why the account is a lead, each with numbers"),
         *TRIAGE,
     ),
 )
