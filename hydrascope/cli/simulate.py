@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hydrascope.simulate import FORMATS, SCENARIOS, generate, list_scenarios
+from hydrascope.simulate.random_world import RANDOM_PREFIX
 
 _STEPS = {"plan": "Planning the world", "tables": "Writing tables", "requests": "Generating requests"}
 
@@ -23,6 +24,14 @@ def _positive(_ctx: click.Context, _param: click.Parameter, value: float) -> flo
 
 @click.command("simulate")
 @click.option("--scenario", "-s", type=click.Choice(list(SCENARIOS)), help="Built-in scenario to generate.")
+@click.option(
+    "--random",
+    "random_",
+    is_flag=True,
+    help="Generate the random world of --seed instead: honest mix (incl. lookalike kinds), 1-4 "
+    "campaigns, their tactics and the content columns all drawn from wide ranges (truth/world.json "
+    "records the draw).",
+)
 @click.option(
     "--scale",
     type=float,
@@ -39,12 +48,24 @@ def _positive(_ctx: click.Context, _param: click.Parameter, value: float) -> flo
 @click.option("--overwrite", is_flag=True, help="Replace a bundle already in --out (only bundle files).")
 @click.option("--list", "list_", is_flag=True, help="List the built-in scenarios and exit.")
 def simulate(
-    scenario: str | None, scale: float, seed: int, out: Path | None, fmt: str, overwrite: bool, list_: bool
+    scenario: str | None,
+    random_: bool,
+    scale: float,
+    seed: int,
+    out: Path | None,
+    fmt: str,
+    overwrite: bool,
+    list_: bool,
 ) -> None:
     """Generate a simulated world (accounts, payments, IPs, requests...) with ground truth.
 
     The bundle follows the data contract of DESIGN.md; truth/ holds the labels that only
-    evaluation may read.
+    evaluation may read. Either a built-in --scenario, or --random: a world drawn from the seed
+    (same seed, same bytes; see docs/scenarios.md for the ranges). Examples:
+
+    \b
+      hydrascope simulate --scenario demo --out data/demo
+      hydrascope simulate --random --seed 42 --scale 0.5 --out data/r42
     """
     console = Console()
     if list_:
@@ -53,8 +74,12 @@ def simulate(
             table.add_row(name, description)
         console.print(table)
         return
+    if random_ and scenario is not None:
+        raise click.BadParameter("give either --scenario or --random, not both", param_hint="--random")
+    if random_:
+        scenario = f"{RANDOM_PREFIX}{seed}"
     if scenario is None:
-        raise click.BadParameter("give --scenario NAME (or --list)", param_hint="--scenario")
+        raise click.BadParameter("give --scenario NAME, --random or --list", param_hint="--scenario")
     if out is None:
         raise click.BadParameter("give --out DIR", param_hint="--out")
     started = time.perf_counter()
@@ -82,6 +107,8 @@ def simulate(
         f"[green]wrote[/green] {out}: {rows['accounts']:,} accounts, {rows['requests']:,} requests, "
         f"{len(manifest['campaigns'])} campaigns in {elapsed:.1f} s"
     )
+    if random_:
+        console.print(f"drawn parameters: {out / 'truth' / 'world.json'}")
 
 
 COMMANDS = [simulate]

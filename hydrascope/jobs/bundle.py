@@ -72,6 +72,10 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
         np.asarray(h[:ACTIVE_HOURS_KEPT] if isinstance(h, (list, np.ndarray)) else [], dtype=np.int64)
         for h in accounts["active_hours"]
     ]
+    # content columns (prompt_template, capability) are optional in the contract: a bundle without
+    # them simply has no edges of that kind
+    req_cols = set(q(f"DESCRIBE SELECT * FROM {req}")["column_name"])
+    login_cols = set(q(f"DESCRIBE SELECT * FROM {logins}")["column_name"]) if logins else set()
     parts = []
     for kind, col, with_logins in (
         ("ip", "ip", True),
@@ -80,8 +84,10 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
         ("capability", "capability", False),
         ("model", "model", False),
     ):
+        if col not in req_cols:
+            continue
         union = f"SELECT account_id, {col} AS k, ts, 1 AS r FROM {req} WHERE {col} IS NOT NULL"
-        if with_logins and logins:
+        if with_logins and logins and col in login_cols:
             union += (
                 f" UNION ALL SELECT account_id, {col} AS k, ts, 0 AS r FROM {logins} WHERE {col} IS NOT NULL"
             )

@@ -15,7 +15,9 @@ from hydrascope.simulate import tables as T
 from hydrascope.simulate.campaigns import build_campaigns
 from hydrascope.simulate.config import HONEST_ROLES, ROLE_INDEX, WINDOW_END_MS, WINDOW_START_MS, ScenarioSpec
 from hydrascope.simulate.events import CHUNK_ROWS, EventGenerator
-from hydrascope.simulate.population import build_population, build_shared
+from hydrascope.simulate.lookalikes import build_population
+from hydrascope.simulate.population import build_shared
+from hydrascope.simulate.random_world import world_parameters
 from hydrascope.simulate.scenarios import get_scenario
 from hydrascope.simulate.world import World, WorldBuilder
 from hydrascope.simulate.writer import FORMATS, write_table
@@ -33,6 +35,14 @@ TABLES = (
     "requests",
 )
 TRUTH = ("truth/accounts", "truth/campaigns", "truth/templates")
+#: The drawn parameters of the world (its spec, and a summary for benchmarks).
+WORLD_FILE = "truth/world.json"
+#: Request columns a bundle leaves out entirely, per content mode (see ``CONTENT_MODES``).
+CONTENT_DROPPED: dict[str, tuple[str, ...]] = {
+    "full": (),
+    "capability_only": ("prompt_template",),
+    "none": ("prompt_template", "capability"),
+}
 GENERATOR_VERSION = 1
 
 Progress = Callable[[str, int, int], None]
@@ -72,6 +82,7 @@ def _prepare(out: Path, overwrite: bool, fmt: str) -> None:
             if d.is_dir():
                 shutil.rmtree(d)
         (out / "manifest.json").unlink(missing_ok=True)
+        (out / WORLD_FILE).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
 
 
@@ -127,19 +138,21 @@ def generate(
         sizes[name] = write_table(tbl, out / f"{name}.{fmt}", fmt)
         tick("tables", i + 1, len(small))
 
+    dropped = CONTENT_DROPPED[world.spec.content]
     gen = EventGenerator(world, chunk_rows)
     parts = len(gen)
     total = 0
     size = 0
     for i in range(parts):
         chunk = gen.generate(i)
-        tbl = T.requests_table(chunk, s)
+        tbl = T.requests_table(chunk, s).drop_columns(list(dropped))
         path = out / f"requests.{fmt}" if parts == 1 else out / "requests" / f"part-{i:05d}.{fmt}"
         size += write_table(tbl, path, fmt)
         total += tbl.num_rows
         tick("requests", i + 1, parts)
     if parts == 0:
-        size = write_table(T.SCHEMAS["requests"].empty_table(), out / f"requests.{fmt}", fmt)
+        empty = T.SCHEMAS["requests"].empty_table().drop_columns(list(dropped))
+        size = write_table(empty, out / f"requests.{fmt}", fmt)
     rows["requests"] = total
     sizes["requests"] = size
 
@@ -154,7 +167,11 @@ def generate(
         "tables": {k: rows[k] for k in (*TABLES, *TRUTH)},
         "bytes": {k: sizes[k] for k in (*TABLES, *TRUTH)},
         "requests_parts": max(parts, 1),
-        "honest_kinds": {k: int((roles == ROLE_INDEX[k]).sum()) for k in HONEST_ROLES},
+        "honest_kinds": {
+            k: int((roles == ROLE_INDEX[k]).sum())
+            for k in HONEST_ROLES
+            if k in {spec.kind for spec in world.spec.population}
+        },
         "campaigns": [
             {
                 "campaign_id": c.campaign_id,
@@ -166,7 +183,11 @@ def generate(
             for c in world.campaigns
         ],
     }
+    if dropped:
+        manifest["requests_columns_absent"] = list(dropped)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    params = world_parameters(world.spec, scale, seed)
+    (out / WORLD_FILE).write_text(json.dumps(params, indent=2, sort_keys=True, default=str) + "\n")
     return manifest
 
 

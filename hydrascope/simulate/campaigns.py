@@ -22,7 +22,7 @@ from hydrascope.simulate.config import (
     WINDOW_START_MS,
     CampaignSpec,
 )
-from hydrascope.simulate.infra import COUNTRY_CODES, COUNTRY_TZ, FREE_MAIL, FREE_MAIL_WEIGHTS
+from hydrascope.simulate.infra import COUNTRY_CODES, COUNTRY_TZ, FREE_MAIL, FREE_MAIL_WEIGHTS, company_name
 from hydrascope.simulate.population import (
     INDIVIDUAL_MIX,
     TIER,
@@ -98,7 +98,13 @@ def build_campaign(b: WorldBuilder, spec: CampaignSpec, index: int, shared: Shar
     )
     b.campaigns.append(record)
     times, weights = make_waves(
-        rng, start, end, spec.wave_minutes, spec.operator_tz if spec.diurnal else None
+        rng,
+        start,
+        end,
+        spec.wave_minutes,
+        spec.operator_tz if spec.diurnal else None,
+        profile=P_OFFICE if spec.diurnal_profile == "office" else P_PERSONAL,
+        sigma=spec.wave_sigma,
     )
     w_off, _ = b.add_waves(times, weights)
 
@@ -259,9 +265,13 @@ def build_campaign(b: WorldBuilder, spec: CampaignSpec, index: int, shared: Shar
         m = regrow.size
         if not m:
             continue
-        delay = np.clip(rng.lognormal(np.log(2.5 * HOUR_MS), 0.6, m), HOUR_MS // 2, 12 * HOUR_MS).astype(
-            np.int64
-        )
+        # median ``regrowth_delay_hours`` (2.5 h by default), clipped to [0.2x, 4.8x] of it
+        d = spec.regrowth_delay_hours / 2.5
+        delay = np.clip(
+            rng.lognormal(np.log(spec.regrowth_delay_hours * HOUR_MS), 0.6, m),
+            HOUR_MS // 2 * d,
+            12 * HOUR_MS * d,
+        ).astype(np.int64)
         r_created = r_when + delay
         r_start = r_created + rng.integers(20 * 60_000, 2 * HOUR_MS, m)
         old_ips, old_fps = mem.cat("ips")[regrow], mem.cat("fps")[regrow]
@@ -292,6 +302,13 @@ def build_campaign(b: WorldBuilder, spec: CampaignSpec, index: int, shared: Shar
     countries = draw_countries(rng, n)
     tz = tz_of(rng, countries)
     domains = np.array([b.domain(d) for d in FREE_MAIL])[rng.choice(len(FREE_MAIL), n, p=FREE_MAIL_WEIGHTS)]
+    org = -1
+    tier_hi = TIER["scale"]
+    if spec.cover_org:
+        # A shell company: its own email domain and org id on every account, as a customer has.
+        name = f"{company_name(len(b.orgs) + 7)}-{spec.campaign_id.replace('_', '')}"
+        org = b.org(name)
+        domains = np.full(n, b.domain(f"{name}.example"))
     role_names = np.array(["operator", "worker", "regrown", "hijacked"])
     acct = np.empty(n, np.int64)
     for r in (1, 2, 3):
@@ -303,8 +320,9 @@ def build_campaign(b: WorldBuilder, spec: CampaignSpec, index: int, shared: Shar
                 str(role_names[r]),
                 created=created[sel],
                 domain=domains[sel],
+                org=org,
                 country=countries[sel],
-                tier=np.where(rng.random(sel.size) < 0.9, TIER["build"], TIER["scale"]),
+                tier=np.where(rng.random(sel.size) < 0.9, TIER["build"], tier_hi),
                 tz=tz[sel],
                 campaign=index,
                 ban_ms=ban_ms[sel],

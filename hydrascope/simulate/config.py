@@ -53,7 +53,8 @@ MODEL_RELEASES_MS: tuple[int, ...] = (
 NEW_MODEL = 2
 RELEASE_MS = MODEL_RELEASES_MS[NEW_MODEL]
 
-HONEST_ROLES: tuple[str, ...] = (
+#: The hard negatives of DESIGN.md: every built-in scenario holds each of them.
+CLASSIC_HONEST_ROLES: tuple[str, ...] = (
     "individual",
     "corporate",
     "cgnat",
@@ -64,6 +65,22 @@ HONEST_ROLES: tuple[str, ...] = (
     "automation",
     "proxy_customer",
 )
+#: Honest kinds that look like a hydra on two or three signals at once (``lookalikes.py``); the
+#: random worlds (``random_world.py``) draw them, the built-in scenarios keep their population.
+LOOKALIKE_ROLES: tuple[str, ...] = (
+    "enterprise_ci",
+    "eval_saas",
+    "hackathon",
+    "classroom",
+    "household",
+    "agency",
+    "startup_team",
+    "plugin_users",
+    "corporate_proxy",
+    "gift_cards",
+    "support_desk",
+)
+HONEST_ROLES: tuple[str, ...] = CLASSIC_HONEST_ROLES + LOOKALIKE_ROLES
 CAMPAIGN_ROLES: tuple[str, ...] = ("operator", "worker", "regrown", "hijacked")
 ROLES: tuple[str, ...] = HONEST_ROLES + CAMPAIGN_ROLES
 ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
@@ -74,6 +91,11 @@ TIERS: tuple[str, ...] = ("free", "build", "scale", "enterprise")
 RATE_LIMIT_PER_HOUR = 600
 
 CAMOUFLAGE_MODES = ("random", "popular")
+#: Hour-of-week rhythm a campaign's orchestrator may imitate (``diurnal``): evenings or office hours.
+DIURNAL_PROFILES = ("personal", "office")
+#: What request content a bundle carries: everything, the classifier label without the template
+#: hash, or neither (a provider that logs no content signal at all).
+CONTENT_MODES = ("full", "capability_only", "none")
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,15 @@ class KindSpec:
     groups: int = 1
     largest_share: float = 0.0
     sharing: float = 0.0
+    #: Kind-specific knobs (name, value), e.g. the minute an enterprise CI suite starts; builders
+    #: read them with :meth:`knob` and fall back to documented defaults.
+    knobs: tuple[tuple[str, float], ...] = ()
+
+    def knob(self, name: str, default: float) -> float:
+        for key, value in self.knobs:
+            if key == name:
+                return value
+        return default
 
     def scaled(self, scale: float) -> KindSpec:
         return replace(
@@ -139,11 +170,14 @@ class CampaignSpec:
     wave_seconds: float = 120.0
     jitter_seconds: float = 15.0
     diurnal: bool = False
+    diurnal_profile: str = "personal"
+    wave_sigma: float = 0.35
     operator_tz: int = 8
     creation_bursts: int = 6
     creation_spread_days: float = 4.0
     ban_waves: tuple[tuple[float, float], ...] = ()
     regrowth: float = 0.0
+    regrowth_delay_hours: float = 2.5
     infra_reuse: float = 0.6
     pivot_share: float = 0.0
     pivot_delay_hours: float = 3.0
@@ -152,6 +186,9 @@ class CampaignSpec:
     camouflage_mode: str = "random"
     operator_link: float = 0.3
     output_multiplier: float = 1.6
+    #: Accounts registered under one fake company (its own email domain and org id), imitating an
+    #: enterprise customer.
+    cover_org: bool = False
 
     def scaled(self, scale: float) -> CampaignSpec:
         accounts = max(3, round(self.accounts * scale))
@@ -174,6 +211,10 @@ class CampaignSpec:
         unknown = [c for c, _ in self.capabilities if c not in CAP_INDEX]
         if unknown or not self.capabilities:
             raise InputError(f"campaign {self.campaign_id}: unknown capabilities {unknown}")
+        if self.diurnal_profile not in DIURNAL_PROFILES:
+            raise InputError(
+                f"campaign {self.campaign_id}: diurnal_profile must be one of {DIURNAL_PROFILES}"
+            )
         if self.camouflage_mode not in CAMOUFLAGE_MODES:
             raise InputError(
                 f"campaign {self.campaign_id}: camouflage_mode must be one of {CAMOUFLAGE_MODES}"
@@ -196,6 +237,7 @@ class ScenarioSpec:
     description: str
     population: tuple[KindSpec, ...]
     campaigns: tuple[CampaignSpec, ...] = field(default=())
+    content: str = "full"
 
     def scaled(self, scale: float) -> ScenarioSpec:
         if not scale > 0:
@@ -207,6 +249,8 @@ class ScenarioSpec:
         )
 
     def validate(self) -> None:
+        if self.content not in CONTENT_MODES:
+            raise InputError(f"scenario {self.name}: content must be one of {CONTENT_MODES}")
         kinds = [k.kind for k in self.population]
         unknown = [k for k in kinds if k not in HONEST_ROLES]
         if unknown or len(set(kinds)) != len(kinds):

@@ -193,7 +193,7 @@ class EventGenerator:
         item[sel] = _zipf(v[sel], st["vocab"][sid[sel]])
         sel = source == S_ORG
         a[sel] = st["org"][sid[sel]]
-        item[sel] = _zipf(v[sel], 50)
+        item[sel] = _zipf(v[sel], st["org_vocab"][sid[sel]])
         sel = source == S_POPULAR
         item[sel] = _zipf(v[sel], POPULAR_VOCAB)
         sel = source == S_UNIFORM  # camouflage "random": any honest skeleton, uniformly

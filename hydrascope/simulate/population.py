@@ -328,9 +328,12 @@ def cohort(
     churn: float = 0.06,
     ban_rate: float = 0.004,
     console_rate: float = 2.0,
+    created: np.ndarray | None = None,
 ) -> Cohort:
     """Accounts with organic lifecycles: most signed up long ago, some during the window, a few
-    churn, and a few are banned for reasons unrelated to distillation (unpaid bills, abuse)."""
+    churn, and a few are banned for reasons unrelated to distillation (unpaid bills, abuse).
+    ``created`` overrides the drawn signup times (a class signing up in one hour, a years-old
+    enterprise fleet); the draws still happen, so other kinds' worlds do not shift."""
     rng = b.rng
     n = countries.size
     if tz is None:
@@ -342,11 +345,12 @@ def cohort(
     if tiers is None:
         tiers = rng.choice(4, n, p=[0.35, 0.55, 0.08, 0.02])
     is_new = rng.random(n) < new_share
-    created = np.where(
+    drawn = np.where(
         is_new,
         WINDOW_START_MS + (rng.random(n) * (WINDOW_END_MS - WINDOW_START_MS - DAY_MS)).astype(np.int64),
         WINDOW_START_MS - (rng.exponential(300 * DAY_MS, n) % (1400 * DAY_MS)).astype(np.int64) - HOUR_MS,
     )
+    created = drawn if created is None else np.asarray(created, dtype=np.int64)
     start = np.maximum(WINDOW_START_MS, created + rng.integers(10 * 60_000, DAY_MS, n))
     end = np.full(n, WINDOW_END_MS, dtype=np.int64)
     churned = rng.random(n) < churn
@@ -836,8 +840,3 @@ BUILDERS: dict[str, Callable[[WorldBuilder, KindSpec, Shared], None]] = {
     "researcher": build_researcher,
     "automation": build_automation,
 }
-
-
-def build_population(b: WorldBuilder, spec: ScenarioSpec, shared: Shared) -> None:
-    for k in spec.population:
-        BUILDERS[k.kind](b, k, shared)

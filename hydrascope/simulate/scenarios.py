@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from hydrascope.errors import InputError
 from hydrascope.simulate.config import CampaignSpec, KindSpec, ScenarioSpec
+from hydrascope.simulate.random_world import RANDOM_PREFIX, random_scenario
 
 AGENTIC_CODING = (("coding", 0.5), ("agentic", 0.25), ("tool_use", 0.25))
 REASONING_RUBRIC = (("reasoning", 0.45), ("rubric_grading", 0.3), ("cot_elicitation", 0.25))
@@ -372,10 +373,15 @@ SCENARIOS: dict[str, ScenarioSpec] = {
 
 
 def get_scenario(name: str) -> ScenarioSpec:
+    """A built-in scenario by name, or ``random-N``: the random world of seed N."""
+    if name.startswith(RANDOM_PREFIX) and name[len(RANDOM_PREFIX) :].isdigit():
+        return random_scenario(int(name[len(RANDOM_PREFIX) :]))
     try:
         return SCENARIOS[name]
     except KeyError:
-        raise InputError(f"unknown scenario {name!r}; choose one of: {', '.join(SCENARIOS)}") from None
+        raise InputError(
+            f"unknown scenario {name!r}; choose one of: {', '.join(SCENARIOS)} (or random-N)"
+        ) from None
 
 
 def list_scenarios() -> list[tuple[str, str]]:

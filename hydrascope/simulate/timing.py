@@ -225,17 +225,20 @@ def make_waves(
     end_ms: int,
     every_minutes: float,
     diurnal_tz: int | None,
+    profile: int = P_PERSONAL,
+    sigma: float = 0.35,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A campaign's dispatch schedule: regular waves of lognormal size, optionally shaped by the
-    operator's working day (``diurnal_tz``) so the traffic mimics a human week."""
+    """A campaign's dispatch schedule: regular waves of lognormal size (``sigma``: burstiness),
+    optionally shaped by a human week (``profile``: evenings or office hours) in the operator's
+    zone (``diurnal_tz``) so the traffic mimics a person or an office."""
     step = max(int(every_minutes * 60_000), 60_000)
     first = start_ms + int(rng.integers(0, step))
     times = np.arange(first, end_ms, step, dtype=np.int64)
     if times.size == 0:
         times = np.array([start_ms], dtype=np.int64)
-    weights = rng.lognormal(0.0, 0.35, times.size)
+    weights = rng.lognormal(0.0, sigma, times.size)
     if diurnal_tz is not None:
-        week = hour_of_week_profiles()[P_PERSONAL]
+        week = hour_of_week_profiles()[profile]
         how = ((times - WINDOW_START_MS) // HOUR_MS + diurnal_tz) % 168
         weights *= week[how]
     return times, weights

@@ -117,6 +117,7 @@ STREAM_COLUMNS: dict[str, tuple[Any, Any, int]] = {
     "paraphrases": (np.int64, 1, 0),
     "org": (np.int64, 0, 0),
     "vocab": (np.int64, 50, 0),
+    "org_vocab": (np.int64, 50, 0),  # skeletons of the owner's shared template book (S_ORG)
     "suites": (np.int64, 0, 2),
     "caps": (np.int8, 9, N_SLOTS),
     "capw": (np.float32, 1.0, N_SLOTS),  # cumulative slot weights

@@ -42,3 +42,22 @@ def test_bad_arguments_are_clear(tmp_path: Path) -> None:
         result = runner.invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output
+
+
+def test_random_world_from_a_seed(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    args = ["simulate", "--random", "--seed", "11", "--scale", "0.05", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    world = json.loads((out / "truth" / "world.json").read_text())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"] == world["scenario"] == "random-11"
+    assert world["seed"] == 11 and world["summary"]["campaigns"] == len(manifest["campaigns"])
+
+
+def test_random_and_scenario_are_exclusive(tmp_path: Path) -> None:
+    args = ["simulate", "--random", "--scenario", "tiny", "--out", str(tmp_path / "x")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0 and "not both" in result.output
+    help_text = CliRunner().invoke(cli, ["simulate", "--help"]).output
+    assert "--random" in help_text

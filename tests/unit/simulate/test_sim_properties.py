@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import read
 
-from hydrascope.simulate.config import HONEST_ROLES, RATE_LIMIT_PER_HOUR, RELEASE_MS
+from hydrascope.simulate.config import CLASSIC_HONEST_ROLES, RATE_LIMIT_PER_HOUR, RELEASE_MS
 
 HOUR = pd.Timedelta(hours=1)
 RELEASE = pd.Timestamp(RELEASE_MS, unit="ms", tz="UTC")
@@ -111,7 +111,7 @@ def test_hard_negatives_at_strategy_scale(bundle: Callable[..., Path]) -> None:
     out = bundle("naive")
     req = _requests(out)
     honest = req[req["campaign_id"].isna()]
-    assert set(honest["role"]) == set(HONEST_ROLES)
+    assert set(honest["role"]) == set(CLASSIC_HONEST_ROLES)
     pm = (
         read(out, "payment_methods")
         .to_pandas()

@@ -8,8 +8,8 @@ import pytest
 from hydrascope.errors import InputError
 from hydrascope.simulate import SCENARIOS, build_world, get_scenario, list_scenarios
 from hydrascope.simulate.config import (
+    CLASSIC_HONEST_ROLES,
     DAYS,
-    HONEST_ROLES,
     RATE_LIMIT_PER_HOUR,
     ROLE_INDEX,
     CampaignSpec,
@@ -48,7 +48,7 @@ def test_each_scenario_has_every_hard_negative_and_bounded_size(name: str) -> No
     w = build_world(name, 1.0, 0)
     roles = w.accounts["role"]
     ex = w.exchanges_per_account()
-    for kind in HONEST_ROLES:
+    for kind in CLASSIC_HONEST_ROLES:
         members = roles == ROLE_INDEX[kind]
         assert members.sum() > 0 and ex[members].sum() > 0, f"{name}: no active {kind}"
     assert w.campaigns, name
