@@ -334,3 +334,14 @@ def delete_aged_relationships(graph: Graph, rel: RelType, cutoff: datetime) -> i
     """Behavioural edges whose last event is older than the TTL cutoff."""
     match = f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.last_seen < $cutoff"
     return _delete_in_batches(graph, match, "r", {"cutoff": cutoff}).relationships_deleted
+
+
+def count_aged_relationships(graph: Graph, rel: RelType, cutoff: datetime) -> tuple[int, int]:
+    """``(aged, total)``: the ``rel`` edges last seen before ``cutoff``, and all of them (what the
+    cleanup guard compares before anything is deleted)."""
+    rows = graph.read(
+        f"MATCH ()-[r:{ident(rel.type)}]->() "
+        "RETURN count(CASE WHEN r.last_seen < $cutoff THEN 1 END) AS aged, count(r) AS total",
+        {"cutoff": cutoff},
+    )
+    return (int(rows[0]["aged"]), int(rows[0]["total"])) if rows else (0, 0)

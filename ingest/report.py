@@ -44,6 +44,8 @@ class IngestReport:
     cleaned: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     write_seconds: dict[str, float] = field(default_factory=dict)  # graph write time per step
+    rebuilt: str | None = None  # why the graph was rebuilt from the event store, if it was
+    cleanup_refused: str | None = None  # why the TTL cleanup guard deleted nothing, if it did
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:

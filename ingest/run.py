@@ -1,9 +1,11 @@
 """The orchestrator: one ingest run, under the lock, from bundle to graph, with provenance.
 
-Order: reference tables (so events find enriched nodes) → request/login events (stage, commit
-new ones to the store, aggregate, write) → enforcement (history, then account state) → cleanup
-(reference data only after a fully clean run; behavioural edges by TTL on ``last_seen``) → the
-``IngestRun`` node's final counts and status.
+Order: the store/graph check (``ingest.identity``: a graph that lost what the store fed it is
+rebuilt from the store) → reference tables (so events find enriched nodes) → request/login events
+(stage, commit new ones to the store, aggregate, write) → enforcement (history, then account
+state) → the graph is recorded as holding the store → cleanup (reference data only after a fully
+clean run; behavioural edges by TTL on ``last_seen``, against the run's clock, behind the cleanup
+guard) → the ``IngestRun`` node's final counts and status.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from hydrascope.db import Graph
 from hydrascope.errors import InputError
 from hydrascope.schema.cypher import merge_nodes
 from hydrascope.schema.model import INGEST_RUN
+from ingest import identity
+from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
 from ingest.contract import EVENT_TABLES, TABLES
 from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
@@ -178,17 +182,28 @@ def run_ingest(
     data_root: Path | None = None,
     state_root: Path | None = None,
     after_batch: AfterBatch | None = None,
+    now: datetime | None = None,
+    max_skew: timedelta = DEFAULT_SKEW,
+    max_cleanup_share: float = activity.DEFAULT_MAX_CLEANUP_SHARE,
+    force: bool = False,
 ) -> IngestReport:
     """Ingest one bundle directory into ``graph`` and return what happened.
 
     ``only`` limits the tables; ``since`` (ISO time, or ``"watermark"`` for each event table's
     stored watermark) skips older events; ``dry_run`` reads and validates only (``graph`` may be
-    None). ``ttl`` ages out behavioural edges (None keeps them). Raises ``LockHeld`` when another
+    None). ``ttl`` ages out behavioural edges (None keeps them), measured from ``now`` (the run's
+    clock, the wall clock unless a test injects one); timestamps later than ``now + max_skew`` are
+    rejected rows. A TTL cleanup that would delete more than ``max_cleanup_share`` of an edge type
+    deletes nothing (``report.cleanup_refused`` says why) unless ``force``. A graph lacking what
+    the store fed it is rebuilt from the store (``report.rebuilt`` says why). Raises ``LockHeld`` when another
     run is in progress and ``InputError`` for an unusable bundle; rows that fail validation never
     raise: they are rejected, counted and reported (``report.ok`` is then false).
     """
     if graph is None and not dry_run:
         raise InputError("a graph connection is needed unless dry_run is set")
+    if not 0 < max_cleanup_share <= 1:
+        raise InputError(f"the cleanup limit must be a share in (0, 1], not {max_cleanup_share}")
+    clock = RunClock(now or datetime.now(UTC), max_skew)
     source = Path(source_dir).expanduser().resolve()
     names = _check_only(only)
     state_root = state_root or state_dir()
@@ -213,6 +228,7 @@ def run_ingest(
         rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
         live = graph if not dry_run else None
         if live is not None:
+            report.rebuilt = identity.rebuild_reason(live, store, con)
             state.save()
             _mark_interrupted(live)
             _write_run_node(live, report)
@@ -220,7 +236,8 @@ def run_ingest(
             with _progress(progress) as bars:
                 writer = Writer(live, tag, batch_size, bars, after_batch)
                 ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
-                _sync_all(ctx, bundle.tables, ttl, since is not None)
+                ctx.clock, ctx.rebuild = clock, report.rebuilt is not None
+                _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force))
                 if live is not None:
                     for table in EVENT_TABLES:
                         newest = con.execute(f"SELECT max(ts) FROM {store.scan(table)}").fetchall()  # noqa: S608
@@ -244,8 +261,15 @@ def run_ingest(
         return report
 
 
-def _sync_all(ctx: IngestContext, tables: dict[str, list[Any]], ttl: timedelta | None, partial: bool) -> None:
-    """get → transform → load for every table, then status and cleanup."""
+def _sync_all(
+    ctx: IngestContext,
+    tables: dict[str, list[Any]],
+    ttl: timedelta | None,
+    partial: bool,
+    guard: tuple[float, bool],
+) -> None:
+    """get → transform → load for every table, then status and cleanup (``guard``: the cleanup
+    limit and whether ``--force`` lifts it)."""
     for name, module in REFERENCE_SOURCES.items():
         if name in tables:
             with ctx.report.timed(f"reference {name}"):
@@ -257,6 +281,8 @@ def _sync_all(ctx: IngestContext, tables: dict[str, list[Any]], ttl: timedelta |
     ctx.report.status = "succeeded" if clean else "rejected_rows"
     if ctx.graph is None:
         return
+    # Every stored event is now in the graph's aggregates: say so on both sides.
+    identity.mark_synced(ctx.graph, ctx.store, ctx.report.run_id, ctx.update_tag)
     if clean and not partial:
         # Stale reference data goes only after a fully clean run, and only for tables this run
         # loaded in full: a table absent from the bundle is not "empty", it is unknown.
@@ -264,4 +290,6 @@ def _sync_all(ctx: IngestContext, tables: dict[str, list[Any]], ttl: timedelta |
             if name in tables:
                 ctx.report.cleaned.update(module.cleanup(ctx))
     with ctx.report.timed("cleanup"):
-        ctx.report.cleaned.update(activity.cleanup(ctx, cutoff))
+        ctx.report.cleaned.update(activity.cleanup(ctx, cutoff, *guard))
+    if ctx.report.cleanup_refused:
+        ctx.report.status = "cleanup_refused"

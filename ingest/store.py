@@ -225,17 +225,36 @@ class EventStore:
         return f"(SELECT account_id FROM read_parquet([{', '.join(_lit(str(j)) for j in journals)}]))"
 
     def touched(
-        self, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], name: str, dry_run: bool
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: tuple[str, ...],
+        name: str,
+        dry_run: bool,
+        everything: bool = False,
     ) -> int:
         """Create table ``name``: accounts of this run's new events of ``tables`` (``touched_<t>``
-        from ``commit``) plus those of pending journals; returns how many."""
+        from ``commit``) plus those of pending journals, or with ``everything`` every account the
+        store holds events of (a rebuild); returns how many."""
         parts = [f"SELECT account_id FROM touched_{t}" for t in tables if t in self.staged_tables()]
         parts += [scan for t in tables if (scan := self.journal_scan(t))]
+        if everything:
+            parts += [f"SELECT account_id FROM {self.scan(t)}" for t in tables if self.has_events(t)]
         if dry_run or not parts:
             parts = ["SELECT NULL::VARCHAR AS account_id WHERE false"]
         union = " UNION ".join(parts)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT account_id FROM ({union})")
         return _scalar(con, f"SELECT count(*) FROM {name}")
+
+    def latest_run(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        """The newest run id among stored events (ids start with their UTC start time)."""
+        scans = [f"SELECT max(run_id) AS r FROM {self.scan(t)}" for t in TABLES if self.has_events(t)]
+        if not scans:
+            return None
+        row = con.execute(f"SELECT max(r) FROM ({' UNION ALL '.join(scans)})").fetchall()
+        return str(row[0][0]) if row and row[0][0] is not None else None
+
+    def has_any_events(self) -> bool:
+        return any(self.has_events(t) for t in TABLES if TABLES[t].events)
 
     def clear_journals(self, journals: list[Path]) -> None:
         for journal in journals:

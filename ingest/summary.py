@@ -45,6 +45,12 @@ def summary_table(report: IngestReport) -> Table:
 def print_summary(report: IngestReport, console: Console | None = None) -> None:
     """The table, then problems, rejects file, graph writes and cleanup, each on its own line."""
     console = console or Console()
+    if report.rebuilt:
+        console.print(
+            f"[yellow]rebuilt:[/yellow] {report.rebuilt}; every stored account's behavioural edges "
+            "and enforcement state were recomputed from the event store",
+            highlight=False,
+        )
     console.print(summary_table(report))
     for problem in report.problems:
         console.print(f"[red]problem:[/red] {problem}", highlight=False)
@@ -66,3 +72,5 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
     cleaned = {k: v for k, v in report.cleaned.items() if v}
     if cleaned:
         console.print("cleanup: " + ", ".join(f"{k} {v:,}" for k, v in cleaned.items()), highlight=False)
+    if report.cleanup_refused:
+        console.print(f"[red]cleanup refused:[/red] {report.cleanup_refused}", highlight=False)

@@ -70,7 +70,10 @@ def reset(yes: bool) -> None:
         raise click.UsageError("this deletes the whole local graph: add --yes to confirm")
     with connect() as graph:
         deleted = reset_graph(graph)
-    click.echo(f"deleted {deleted} nodes; schema kept")
+    click.echo(
+        f"deleted {deleted:,} nodes; schema kept. The next `hydrascope ingest` rebuilds the "
+        "behavioural edges from the local event store"
+    )
 
 
 @db.command()

@@ -12,8 +12,10 @@ from rich.console import Console
 
 from hydrascope.db import Graph, connect
 from hydrascope.errors import HydrascopeError, InputError, LockHeld
+from ingest.clock import DEFAULT_SKEW
 from ingest.load import DEFAULT_BATCH_SIZE
 from ingest.run import DEFAULT_TTL, run_ingest
+from ingest.sources.activity import DEFAULT_MAX_CLEANUP_SHARE
 from ingest.summary import print_summary
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -25,6 +27,25 @@ class IngestIncomplete(HydrascopeError):
     notices, without confusing it with a run that failed (1) or found the lock held (75)."""
 
     exit_code = 3
+
+
+class CleanupRefused(HydrascopeError):
+    """The run loaded its rows, but the TTL cleanup would have removed more than the allowed
+    share of an edge type and deleted nothing: exit 4, so a scheduler stops and a person looks."""
+
+    exit_code = 4
+
+
+def parse_share(text: str) -> float:
+    """``50%`` or ``0.5`` as a share in (0, 1]."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError as exc:
+        raise InputError(f"{text!r} is not a share: use e.g. 50% or 0.5") from exc
+    if not 0 < value <= 1:
+        raise InputError(f"{text!r} is not a share between 0 (excluded) and 100%")
+    return value
 
 
 def parse_duration(text: str) -> timedelta:
@@ -65,8 +86,21 @@ def detect_summary(graph: Graph) -> str:
     "--ttl",
     default=f"{DEFAULT_TTL.days}d",
     show_default=True,
-    help="Behavioural edges last seen longer ago (than the newest event) age out; 0 keeps them.",
+    help="Behavioural edges last seen longer ago than this (from now) age out; 0 keeps them.",
 )
+@click.option(
+    "--max-clock-skew",
+    default=f"{int(DEFAULT_SKEW.total_seconds() // 60)}m",
+    show_default=True,
+    help="Rows with a timestamp later than now plus this are rejected (s, m, h, d).",
+)
+@click.option(
+    "--max-cleanup",
+    default=f"{DEFAULT_MAX_CLEANUP_SHARE:.0%}",
+    show_default=True,
+    help="The TTL cleanup deletes nothing if it would remove more than this share of an edge type.",
+)
+@click.option("--force", is_flag=True, help="Let the TTL cleanup remove more than --max-cleanup.")
 @click.option(
     "--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, help="Rows per write transaction."
 )
@@ -85,6 +119,9 @@ def ingest(
     watch_dir: Path | None,
     every: str,
     ttl: str,
+    max_clock_skew: str,
+    max_cleanup: str,
+    force: bool,
     batch_size: int,
     no_progress: bool,
     then_detect: bool,
@@ -92,7 +129,8 @@ def ingest(
     """Validate, aggregate and load the bundle DIRECTORY (CSV, JSONL or Parquet tables).
 
     Rejected rows go to a rejects file and make the exit code 3; every good row is loaded.
-    Exit codes: 0 all loaded, 3 loaded with rejects, 75 another ingest is running, 1 error.
+    Exit codes: 0 all loaded, 3 loaded with rejects, 4 loaded but the TTL cleanup guard deleted
+    nothing (see --force), 75 another ingest is running, 1 error.
     """
     source = watch_dir or directory
     if source is None:
@@ -110,6 +148,9 @@ def ingest(
         "ttl": ttl_delta if ttl_delta.total_seconds() > 0 else None,
         "batch_size": batch_size,
         "progress": not no_progress,
+        "max_skew": parse_duration(max_clock_skew),
+        "max_cleanup_share": parse_share(max_cleanup),
+        "force": force,
     }
     console = Console(stderr=False)
     graph = None if dry_run else connect()
@@ -119,6 +160,11 @@ def ingest(
             print_summary(report, console)
             if then_detect and graph is not None:
                 console.print(detect_summary(graph), highlight=False)
+            if report.cleanup_refused:
+                raise CleanupRefused(
+                    "the TTL cleanup guard deleted nothing (see 'cleanup refused' above); "
+                    "every good row was loaded. Re-run with --force if the deletion is intended"
+                )
             if not report.ok:
                 raise IngestIncomplete(
                     f"{report.rows_rejected:,} rows rejected, {len(report.problems)} file problems; "

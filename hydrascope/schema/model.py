@@ -223,7 +223,12 @@ INGEST_RUN = NodeType(
     (
         Prop("started_at", "datetime", "start time", indexed=True),
         Prop("ended_at", "datetime", "end time"),
-        Prop("status", "string", "running, succeeded, failed or rejected_rows"),
+        Prop(
+            "status",
+            "string",
+            "running, succeeded, rejected_rows, cleanup_refused (the TTL cleanup guard deleted nothing), "
+            "failed or interrupted",
+        ),
         Prop("source", "string", "the input bundle's directory"),
         Prop("update_tag", "integer", "the tag written to firstseen/lastupdated by this run"),
         Prop("rows_read", "integer", "rows read over all tables"),
@@ -232,6 +237,12 @@ INGEST_RUN = NodeType(
         Prop("tables", "string", "JSON: per table rows read, loaded, rejected"),
         Prop("files", "string", "JSON: source files with size and SHA-256"),
         Prop("rejects_file", "string", "path of the rejects file, if any rows were rejected"),
+        Prop(
+            "store_synced",
+            "boolean",
+            "true once the run had written every event of the event store: the store's record of "
+            "the graph it fed names this run",
+        ),
     ),
 )
 CLUSTER = NodeType(

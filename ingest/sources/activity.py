@@ -4,7 +4,8 @@ get: stage validated events; commit: keep only events new to the store (content 
 recompute, with DuckDB, every aggregate of the accounts the new events touched, from the whole
 store; load: SET them on ``Account`` and on the edges
 ``(Account)-[:CONNECTED_FROM|USED_CLIENT|SENT|ASKED_FOR|CALLED]->(...)``; cleanup: age out edges
-whose ``last_seen`` is older than the TTL.
+whose ``last_seen`` is older than the TTL, measured from the run's clock, unless that would remove
+more than a set share of a type's edges.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hydrascope.schema.model import ACCOUNT, IP
 from ingest import aggregate, contract
 from ingest.context import IngestContext
 from ingest.ipfacts import ip_facts
-from ingest.load import Row, delete_aged_relationships, to_rows
+from ingest.load import Row, count_aged_relationships, delete_aged_relationships, to_rows
 from ingest.readers import SourceFile
 from ingest.sources.common import get
 
@@ -28,6 +29,7 @@ ACCOUNT_PROPS = ("first_seen", "last_seen", "requests", "input_tokens", "output_
 IP_PROPS = ("version", "prefix", "is_cgnat")
 COUNT_PROPS = ("requests", "input_tokens", "output_tokens")
 TOUCHED = "touched_activity"
+DEFAULT_MAX_CLEANUP_SHARE = 0.5  # of one edge type, per run
 
 
 def commit(ctx: IngestContext) -> None:
@@ -44,8 +46,9 @@ def commit(ctx: IngestContext) -> None:
 
 
 def touched_accounts(ctx: IngestContext, tables: tuple[str, ...], name: str) -> int:
-    """Create DuckDB table ``name``: accounts with new events, plus those pending from a dead run."""
-    return ctx.store.touched(ctx.con, tables, name, ctx.dry_run)
+    """Create DuckDB table ``name``: accounts with new events, plus those pending from a dead run
+    (every stored account when the run rebuilds a graph that lost what the store holds)."""
+    return ctx.store.touched(ctx.con, tables, name, ctx.dry_run, everything=ctx.rebuild)
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -119,21 +122,43 @@ def load(ctx: IngestContext, data: dict[str, Any]) -> None:
 
 
 def ttl_cutoff(ctx: IngestContext, ttl: timedelta | None) -> datetime | None:
-    """Edges last seen before this age out. Measured from the newest stored event, not the wall
-    clock, so replaying old exports or a stalled warehouse never empties the graph."""
-    if ttl is None:
-        return None
-    newest = aggregate.newest_event(ctx.con, ctx.store)
-    return newest - ttl if newest is not None else None
+    """Edges last seen before this age out: the run's clock minus the TTL. Never the newest event:
+    one row dated far in the future would then age out the whole graph. What protects a replayed
+    old export or a stalled warehouse instead is the cleanup guard (``cleanup``)."""
+    return ctx.clock.now - ttl if ttl is not None else None
 
 
-def cleanup(ctx: IngestContext, cutoff: datetime | None) -> dict[str, int]:
+def cleanup(
+    ctx: IngestContext,
+    cutoff: datetime | None,
+    max_share: float = DEFAULT_MAX_CLEANUP_SHARE,
+    force: bool = False,
+) -> dict[str, int]:
     """Delete behavioural edges older than the TTL (one missed run deletes nothing: age is
-    ``last_seen``, not ``lastupdated``)."""
+    ``last_seen``, not ``lastupdated``).
+
+    The guard: when, for any edge type, the edges to delete exceed ``max_share`` of that type's
+    edges, nothing at all is deleted (unless ``force``) and ``report.cleanup_refused`` says why;
+    a wrong clock, a long pause of the exports or a mistyped ``--ttl`` cannot empty the graph.
+    """
     if cutoff is None or ctx.graph is None:
         return {}
+    graph = ctx.graph
+    counts = {s.rel.type: count_aged_relationships(graph, s.rel, cutoff) for s in aggregate.EDGES}
+    over = {t: (aged, total) for t, (aged, total) in counts.items() if total and aged / total > max_share}
+    if over and not force:
+        worst = ", ".join(f"{a:,} of {n:,} {t} ({a / n:.0%})" for t, (a, n) in over.items())
+        ctx.report.cleanup_refused = (
+            "TTL cleanup stopped before deleting anything: edges last seen before "
+            f"{cutoff:%Y-%m-%dT%H:%M:%SZ} "
+            f"would remove {worst}, more than the {max_share:.0%} limit per type. If that is intended "
+            "(the exports really stopped that long ago), run again with --force; otherwise check "
+            "this machine's clock and --ttl"
+        )
+        return {}
     return {
-        f"{s.rel.type} (ttl)": delete_aged_relationships(ctx.graph, s.rel, cutoff) for s in aggregate.EDGES
+        f"{s.rel.type} (ttl)": delete_aged_relationships(graph, s.rel, cutoff) if counts[s.rel.type][0] else 0
+        for s in aggregate.EDGES
     }
 
 

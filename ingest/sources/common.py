@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.clock import reject_future
 from ingest.context import IngestContext
 from ingest.contract import Table
 from ingest.readers import LINE_COL, ROW_COL, FileResult, SourceFile, read_file
@@ -79,8 +80,8 @@ def get(ctx: IngestContext, table: Table, files: list[SourceFile]) -> pa.Table |
         file = str(source.path)
         for chunk in read_file(source, result):
             checked = validate(chunk, table, ctx.con)
-            rejects = checked.rejects
-            good = checked.good
+            good, future = reject_future(checked.good, table, ctx.clock, file)
+            rejects = checked.rejects + future
             if not table.events:
                 good, dupes = _dedupe(table, good, seen, file)
                 rejects = rejects + dupes

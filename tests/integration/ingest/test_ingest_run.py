@@ -4,6 +4,7 @@ nothing, incremental runs add exactly the new rows, cleanup and TTL behave."""
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -189,25 +190,43 @@ def test_stale_reference_data_is_cleaned_only_after_a_clean_run(tmp_path: Path, 
     assert graph.count("MATCH (:Account {account_id: 'acct-3'}) RETURN count(*) AS c") == 1
 
 
-def test_behavioural_edges_age_out_by_ttl_on_last_seen(tmp_path: Path, graph, ingest_runner) -> None:
-    from datetime import timedelta
-
+def test_behavioural_edges_age_out_by_ttl_against_the_run_clock(tmp_path: Path, graph, ingest_runner) -> None:
+    """The TTL is measured from the run's clock (injected here); a cleanup that would remove more
+    than half of a type's edges deletes nothing until it is forced."""
     tables = base_tables()
+    month = timedelta(days=30)
+    feb = datetime(2026, 2, 20, tzinfo=UTC)
     assert ingest_runner(
-        write_bundle(tmp_path / "b1", {"requests": tables["requests"]}), ttl=timedelta(days=30)
+        write_bundle(tmp_path / "b1", {"requests": tables["requests"]}), ttl=month, now=feb
     ).ok
     before = counts(graph)["rel:CONNECTED_FROM"]
-    # A missed day deletes nothing: a run without new events keeps every edge.
-    assert ingest_runner(
-        write_bundle(tmp_path / "b2", {"requests": tables["requests"][:1]}), ttl=timedelta(days=30)
-    ).ok
+    # A missed week deletes nothing: a run without new events keeps every edge.
+    quiet = write_bundle(tmp_path / "b2", {"requests": tables["requests"][:1]})
+    assert ingest_runner(quiet, ttl=month, now=feb + timedelta(days=7)).ok
     assert counts(graph)["rel:CONNECTED_FROM"] == before
-    # Events two months later push the newest event past the TTL of every old edge.
-    late = [req("2026-04-20T00:00:00Z", "acct-1", "198.51.100.7", None, None, None, None, 1, 1)]
-    assert ingest_runner(write_bundle(tmp_path / "b3", {"requests": late}), ttl=timedelta(days=30)).ok
+    # Two months on, every old edge is past the TTL: that is all of them, so the guard stops.
+    late = write_bundle(
+        tmp_path / "b3",
+        {"requests": [req("2026-04-20T00:00:00Z", "acct-1", "198.51.100.7", *[None] * 4, 1, 1)]},
+    )
+    april = datetime(2026, 4, 21, tzinfo=UTC)
+    held = ingest_runner(late, ttl=month, now=april)
+    assert held.status == "cleanup_refused" and not held.ok
+    assert held.cleanup_refused and f"{before} of {before + 1} CONNECTED_FROM" in held.cleanup_refused
+    assert "--force" in held.cleanup_refused
+    assert counts(graph)["rel:CONNECTED_FROM"] == before + 1  # nothing deleted, the new edge written
+    forced = ingest_runner(late, ttl=month, now=april, force=True)
+    assert forced.ok and forced.cleaned["CONNECTED_FROM (ttl)"] == before
     edges = graph.read("MATCH (a)-[r:CONNECTED_FROM]->(i) RETURN a.account_id AS a, i.ip AS ip")
     assert {(r["a"], r["ip"]) for r in edges} == {("acct-1", "198.51.100.7")}
     assert graph.count("MATCH (a:Account {account_id: 'acct-1'}) RETURN a.requests AS n") == 4
+    # Events already past the TTL on arrival never become edges.
+    old = write_bundle(
+        tmp_path / "b4",
+        {"requests": [req("2026-01-02T00:00:00Z", "acct-9", "192.0.2.10", *[None] * 4, 1, 1)]},
+    )
+    assert ingest_runner(old, ttl=month, now=april).ok
+    assert graph.count("MATCH (:Account {account_id: 'acct-9'})-[r]->() RETURN count(r) AS c") == 0
 
 
 def test_a_second_run_while_one_holds_the_lock_says_so(tmp_path: Path, graph, ingest_runner) -> None:
