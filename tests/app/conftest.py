@@ -67,7 +67,9 @@ def tiny_world(
     ):
         reset_graph(session_graph)
         work = tmp_path_factory.mktemp("tiny-ingest")
-        report = run_ingest(tiny_bundle, session_graph, data_root=work / "data", state_root=work / "state")
+        report = run_ingest(
+            tiny_bundle, session_graph, ttl=None, data_root=work / "data", state_root=work / "state"
+        )
         run_detection(session_graph)
         _tiny_run["run_id"] = report.run_id
     st.cache_data.clear()

@@ -27,7 +27,7 @@ def test_python_m_ingest_loads_a_bundle(tmp_path: Path, graph) -> None:
     env = {**os.environ, "HYDRASCOPE_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "160"}
     bundle = str(write_bundle(tmp_path / "ok", tables))
     ok = subprocess.run(
-        [sys.executable, "-m", "ingest", bundle, "--no-progress"],
+        [sys.executable, "-m", "ingest", bundle, "--no-progress", "--ttl", "0"],
         env=env,
         capture_output=True,
         text=True,

@@ -69,7 +69,7 @@ def test_sigkilled_process_then_rerun_equals_a_clean_run(tmp_path: Path, graph) 
             if step == "SENT":
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        run_ingest({str(bundle)!r}, connect(), batch_size={BATCH}, after_batch=die,
+        run_ingest({str(bundle)!r}, connect(), ttl=None, batch_size={BATCH}, after_batch=die,
                    data_root=Path({str(runner.data_root)!r}), state_root=Path({str(runner.state_root)!r}))
         """
     )

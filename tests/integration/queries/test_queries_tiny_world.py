@@ -38,7 +38,7 @@ def tiny(session_graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Iter
         )
         assert result.exit_code == 0, result.output
         reset_graph(session_graph)
-        run_ingest(root / "bundle", session_graph)
+        run_ingest(root / "bundle", session_graph, ttl=None)
         run_detection(session_graph)
         yield session_graph, root / "bundle"
     finally:
