@@ -110,6 +110,10 @@ class DetectParams:
     member_template_share: float = 0.25
     # ...or a payment/client tie to members plus at least this share of prompt-book use
     member_coordinated_share: float = 0.25
+    # ...or, in a cluster without a prompt book, its own ties: this many families among them and
+    # this share of the ties of the cluster's best-tied members (90th percentile)
+    member_min_families: int = 3
+    member_core_ties: float = 0.25
     # --- dense blocks
     dense_blocks: int = 5
     dense_min_rows: int = 5

@@ -387,7 +387,7 @@ def _members(
             (share >= params.member_template_share)
             | (coordinated & (share >= params.member_coordinated_share))
             | (mf["regrowth"] >= params.family_min)
-            | ~has_owned
+            | (~has_owned & _own_coordination(mf, params))
         )
     )
     n_fams = mf["families"].map(len)
@@ -397,6 +397,21 @@ def _members(
     )
     mf["reasons"] = [member_reasons(r) for _, r in mf.iterrows()]
     return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
+
+
+def _own_coordination(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
+    """Members of a cluster without a prompt book flagged on their own ties: at least
+    ``member_min_families`` independent families among them, and at least
+    ``member_core_ties`` of the ties its best-tied members have (the cluster's 90th percentile).
+
+    A campaign that paraphrases owns no templates, and judging every member by the cluster
+    flagged the crowd that hangs on it: honest individuals tied by one or two chance pairs of
+    long-tail templates (random world 0: 442 of them on an 85-worker clique, median 2 ties and
+    one family, against the workers' 76-120 ties in four to six families).
+    """
+    n_fams = mf["families"].map(len)
+    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
+    return (n_fams >= params.member_min_families) & (mf["ties"] >= params.member_core_ties * core)
 
 
 def _on_prompt_book(
