@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--first-seed", type=int, default=0, help="--dev: first seed of the run (default 0).")
     ap.add_argument("--seed", type=int, action="append", help="--dev: these seeds instead (repeatable).")
-    ap.add_argument("--scale", type=float, default=1.0, help="World scale (default 1.0: ~5k-20k accounts).")
+    ap.add_argument("--scale", type=float, default=1.0, help="World scale (default 1.0: ~4k-15k accounts).")
     ap.add_argument("--jobs", type=int, default=1, help="Worlds run in parallel (processes).")
     ap.add_argument("--work", type=Path, default=None, help="Folder for bundles (default: a temp folder).")
     ap.add_argument("--no-write", action="store_true", help="Print only; do not write bench/results.")

@@ -5,6 +5,7 @@ Public API::
     from hydrascope.simulate import generate, list_scenarios, build_world
     manifest = generate("tiny", "out/tiny", scale=1.0, seed=0, fmt="parquet")
     for name, description in list_scenarios(): ...
+    generate("random-42", "out/r42", seed=42)   # a random world: random_scenario(42)
 
 ``generate`` writes the tables of DESIGN.md's data contract plus ``truth/`` and
 ``manifest.json``; ``build_world`` plans a world (entities, streams, exact counts) without
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from hydrascope.simulate.bundle import TABLES, build_world, generate
 from hydrascope.simulate.config import CampaignSpec, KindSpec, ScenarioSpec
+from hydrascope.simulate.random_world import random_scenario
 from hydrascope.simulate.scenarios import SCENARIOS, get_scenario, list_scenarios
 from hydrascope.simulate.writer import FORMATS
 
@@ -30,4 +32,5 @@ __all__ = [
     "generate",
     "get_scenario",
     "list_scenarios",
+    "random_scenario",
 ]
