@@ -481,6 +481,11 @@ def _next_record(reader: Any, feed: _Feed, limits: Limits) -> list[str] | str | 
             return _field_too_long(limits.max_field)
         if "unexpected end of data" in text:
             return "not valid CSV: a quoted value opened on this line is never closed (unterminated quote?)"
+        if len(feed.record) > 1:
+            return (
+                f"not valid CSV ({text}): a quoted value opened on this line runs over "
+                f"{len(feed.record)} lines (unterminated quote?)"
+            )
         return f"not valid CSV ({text})"
 
 
