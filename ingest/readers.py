@@ -235,6 +235,7 @@ def discover(root: Path, only: set[str] | None = None) -> Bundle:
             raise InputError(f"unknown table {table!r} in --only (the data contract has {known})")
         if table not in bundle.tables:
             bundle.problems.append(f"{table}: asked for with --only, but the bundle has no such file")
+    bundle.problems = [mask_pans(p) for p in bundle.problems]  # file names are outside data too
     return bundle
 
 
@@ -761,3 +762,6 @@ def read_file(source: SourceFile, result: FileResult, limits: Limits | None = No
         yield from readers[source.fmt](source, table, result, limits)
     except _READ_FAILURES as exc:
         result.problem = _describe_failure(source, exc, result.rows)
+    finally:
+        if result.problem:  # printed and stored on the IngestRun node: never a card number
+            result.problem = mask_pans(result.problem)
