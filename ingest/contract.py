@@ -21,6 +21,9 @@ class Column:
     required: bool = False
     enum: tuple[str, ...] = ()
     non_negative: bool = False
+    identifier: bool = False
+    """Names a node or identifies a row (an id, a key, an address): a control character in it is
+    refused, never stripped, since two ids differing by an invisible byte would be two nodes."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class Table:
         raise KeyError(f"table {self.name} has no column {name!r}")
 
     @property
+    def identifiers(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.identifier)
+
+    @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
@@ -60,10 +67,10 @@ LOGIN_KINDS = ("signup", "console", "key_created")
 ACCOUNTS = Table(
     "accounts",
     (
-        Column("account_id", required=True),
+        Column("account_id", identifier=True, required=True),
         Column("created_at", "timestamp"),
-        Column("email"),
-        Column("org_id"),
+        Column("email", identifier=True),
+        Column("org_id", identifier=True),
         Column("declared_country"),
         Column("tier"),
         Column("status"),
@@ -73,8 +80,8 @@ ACCOUNTS = Table(
 PAYMENT_METHODS = Table(
     "payment_methods",
     (
-        Column("account_id", required=True),
-        Column("instrument_id", required=True),
+        Column("account_id", identifier=True, required=True),
+        Column("instrument_id", identifier=True, required=True),
         Column("kind", enum=PAYMENT_KINDS),
         Column("bin"),
         Column("issuer_country"),
@@ -85,8 +92,8 @@ PAYMENT_METHODS = Table(
 API_KEYS = Table(
     "api_keys",
     (
-        Column("key_id", required=True),
-        Column("account_id", required=True),
+        Column("key_id", identifier=True, required=True),
+        Column("account_id", identifier=True, required=True),
         Column("created_at", "timestamp"),
         Column("revoked_at", "timestamp"),
     ),
@@ -101,26 +108,26 @@ IP_INTEL = Table(
         Column("country"),
         Column("is_datacenter", "boolean"),
         Column("is_vpn", "boolean"),
-        Column("proxy_service"),
+        Column("proxy_service", identifier=True),
     ),
     key=("ip",),
 )
 PROXY_SERVICES = Table(
     "proxy_services",
-    (Column("service_id", required=True), Column("name"), Column("kind", enum=PROXY_KINDS)),
+    (Column("service_id", identifier=True, required=True), Column("name"), Column("kind", enum=PROXY_KINDS)),
     key=("service_id",),
 )
 REQUESTS = Table(
     "requests",
     (
         Column("ts", "timestamp", required=True),
-        Column("account_id", required=True),
+        Column("account_id", identifier=True, required=True),
         Column("ip", "ip", required=True),
-        Column("key_id"),
-        Column("client_fingerprint"),
-        Column("model"),
-        Column("capability"),
-        Column("prompt_template"),
+        Column("key_id", identifier=True),
+        Column("client_fingerprint", identifier=True),
+        Column("model", identifier=True),
+        Column("capability", identifier=True),
+        Column("prompt_template", identifier=True),
         Column("input_tokens", "integer", non_negative=True),
         Column("output_tokens", "integer", non_negative=True),
     ),
@@ -130,9 +137,9 @@ LOGINS = Table(
     "logins",
     (
         Column("ts", "timestamp", required=True),
-        Column("account_id", required=True),
+        Column("account_id", identifier=True, required=True),
         Column("ip", "ip"),
-        Column("client_fingerprint"),
+        Column("client_fingerprint", identifier=True),
         Column("kind", enum=LOGIN_KINDS),
     ),
     events=True,
@@ -141,8 +148,8 @@ LOGINS = Table(
 ENFORCEMENT = Table(
     "enforcement",
     (
-        Column("account_id", required=True),
-        Column("action", required=True),
+        Column("account_id", identifier=True, required=True),
+        Column("action", identifier=True, required=True),
         Column("ts", "timestamp", required=True),
         Column("reason"),
     ),
@@ -151,7 +158,7 @@ ENFORCEMENT = Table(
 )
 MODEL_RELEASES = Table(
     "model_releases",
-    (Column("model", required=True), Column("released_at", "timestamp", required=True)),
+    (Column("model", identifier=True, required=True), Column("released_at", "timestamp", required=True)),
     key=("model",),
 )
 

@@ -15,6 +15,10 @@ def ip_facts(ip: str) -> dict[str, Any]:
     carrier's shared address says nothing about coordination (a hard negative).
     """
     addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        # ``::ffff:100.64.1.1`` is an IPv4 address in IPv6 clothing: its facts are the IPv4 ones
+        # (validation already stores it as IPv4; this keeps the facts right for any caller).
+        addr = addr.ipv4_mapped
     bits = 24 if addr.version == 4 else 64
     network = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
     return {"version": addr.version, "prefix": str(network), "is_cgnat": addr.version == 4 and addr in CGNAT}

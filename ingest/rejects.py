@@ -1,7 +1,9 @@
 """Rejected rows: the original row, its file and line, and the reason, in a JSONL file.
 
 Card numbers never reach this file: every string in a reject record is masked to its last four
-digits first (``ingest.pan.mask_value``).
+digits first (``ingest.pan.mask_value``), and only then cut to ``RAW_KEEP`` characters (a 10 MB
+field is not copied whole into the rejects file; cutting after masking can never leave part of a
+card number unmasked).
 """
 
 from __future__ import annotations
@@ -11,7 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.pan import mask_value
+from ingest.pan import mask_pans, mask_value
+
+RAW_KEEP = 2_000  # characters of a rejected value or line kept in the rejects file
+
+
+def cut(value: Any) -> Any:
+    """Strings longer than ``RAW_KEEP`` cut, with their length said (recursively)."""
+    if isinstance(value, str):
+        return value if len(value) <= RAW_KEEP else f"{value[:RAW_KEEP]}… (cut: {len(value):,} characters)"
+    if isinstance(value, dict):
+        return {k: cut(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cut(v) for v in value]
+    return value
+
+
+def kept_text(text: str) -> str:
+    """A rejected line or value as the rejects file keeps it: masked, then cut."""
+    return str(cut(mask_pans(text)))
 
 
 @dataclass(frozen=True)
@@ -38,7 +58,7 @@ class Reject:
             }
         )
         assert isinstance(masked, dict)
-        return masked
+        return dict(cut(masked))
 
 
 class RejectsWriter:

@@ -19,10 +19,18 @@ import pyarrow.compute as pc
 
 from ingest.contract import Column, Table
 from ingest.pan import pan_mask
-from ingest.readers import LINE_COL, ROW_COL, Chunk
+from ingest.readers import LINE_COL, MAX_FIELD_ENV, ROW_COL, Chunk, max_field_chars
 from ingest.rejects import Reject
 
 PAN_REASON = "looks like a card number (13-19 digits passing the Luhn check): refused, never stored"
+CONTROL_REASON = (
+    "contains a control character (NUL or another of U+0000-U+001F, U+007F-U+009F): refused in an identifier"
+)
+# C0 and C1 control characters and DEL, in RE2 syntax. In an identifier every one is refused; in
+# other text all but tab, line feed and carriage return are removed (a stray NUL in an
+# organisation's name says nothing, and a multi-line reason keeps its lines).
+_CONTROL = r"[\x00-\x1f\x7f-\x{9f}]"
+_STRIPPED = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]"
 _SQL_TYPES = {"timestamp": "TIMESTAMPTZ", "integer": "BIGINT", "boolean": "BOOLEAN"}
 _TYPE_NAMES = {
     "timestamp": "not an ISO-8601 timestamp",
@@ -56,11 +64,19 @@ def _ident(name: str) -> str:
 
 
 def normalise_ip(value: str) -> str | None:
-    """The canonical text of an address (lower-case, compressed IPv6), or None if invalid."""
+    """The canonical text of an address, or None if invalid.
+
+    Lower-case, compressed IPv6; an IPv4-mapped IPv6 address (``::ffff:100.64.1.1``) is the IPv4
+    address it carries, so it is one node with the plain form and gets IPv4 facts (its /24, the
+    CGNAT range) instead of sharing one ``::/64`` with every other mapped address.
+    """
     try:
-        return str(ipaddress.ip_address(value))
+        addr = ipaddress.ip_address(value)
     except ValueError:
         return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return str(addr.ipv4_mapped)
+    return str(addr)
 
 
 def _ips(values: pa.ChunkedArray) -> pa.Array:
@@ -71,12 +87,43 @@ def _ips(values: pa.ChunkedArray) -> pa.Array:
     return pc.take(normal, pc.index_in(arr, uniques))
 
 
-def _clean_strings(col: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
-    """Trim text and turn empty strings into nulls (a CSV field left empty means "no value")."""
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+def _is_text(col: pa.ChunkedArray | pa.Array) -> bool:
+    return pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+
+
+def _clean_strings(col: pa.ChunkedArray, identifier: bool) -> pa.ChunkedArray | pa.Array:
+    """Trim text and turn empty strings into nulls (a CSV field left empty means "no value");
+    outside identifiers, remove control characters other than tab and line breaks."""
+    if not _is_text(col):
         return col
+    if not identifier:
+        col = pc.replace_substring_regex(col, _STRIPPED, "")
     trimmed = pc.utf8_trim_whitespace(col)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, col.type), trimmed)
+
+
+def _text_problems(col: Column, values: pa.ChunkedArray, max_field: int) -> pa.Array | None:
+    """Per row, why a text value is refused before any type check (None where it is fine):
+    longer than the field-size limit (JSONL and Parquet; the CSV reader already refuses it), or
+    a control character in an identifier."""
+    if not _is_text(values):
+        return None
+    reasons: list[tuple[pa.Array, str]] = [
+        (
+            pc.greater(pc.utf8_length(values), max_field),
+            f"{col.name}: longer than the field-size limit ({max_field:,} characters, {MAX_FIELD_ENV})",
+        )
+    ]
+    if col.identifier:
+        reasons.append((pc.match_substring_regex(values, _CONTROL), f"{col.name}: {CONTROL_REASON}"))
+    result: pa.Array | None = None
+    for hit, why in reasons:
+        hit = pc.fill_null(hit, False)
+        if not pc.any(hit).as_py():
+            continue
+        this = pc.if_else(hit, pa.scalar(why), pa.scalar(None, pa.string()))
+        result = this if result is None else pc.coalesce(result, this)
+    return result
 
 
 def _column_sql(col: Column, absent: bool) -> tuple[str, list[str]]:
@@ -118,12 +165,17 @@ def validate(chunk: Chunk, table: Table, con: duckdb.DuckDBPyConnection) -> Vali
     n = raw.num_rows
     present = set(raw.column_names)
     data = raw
+    max_field = max_field_chars()
+    problems: dict[str, pa.Array] = {}
     for col in table.columns:
         if col.name not in present:
             data = data.append_column(col.name, pa.nulls(n, pa.string()))
         else:
+            why = _text_problems(col, data.column(col.name), max_field)
+            if why is not None:
+                problems[col.name] = why
             idx = data.schema.get_field_index(col.name)
-            data = data.set_column(idx, col.name, _clean_strings(data.column(col.name)))
+            data = data.set_column(idx, col.name, _clean_strings(data.column(col.name), col.identifier))
     if LINE_COL not in present:
         data = data.append_column(LINE_COL, pa.nulls(n, pa.int64()))
 
@@ -137,12 +189,16 @@ def validate(chunk: Chunk, table: Table, con: duckdb.DuckDBPyConnection) -> Vali
     for col in table.columns:
         if col.type == "ip":
             data = data.append_column("_ip_" + col.name, _ips(data.column(col.name).cast(pa.string())))
+    for name, why in problems.items():
+        data = data.append_column("_why_" + name, why)
 
     selects: list[str] = []
     reasons: list[str] = []
     for col in table.columns:
         typed, col_reasons = _column_sql(col, absent=col.name not in present)
         selects.append(f"{typed} AS {_ident(col.name)}")
+        if col.name in problems:
+            reasons.append(_ident("_why_" + col.name))
         reasons.extend(col_reasons)
     if table.one_of:
         cond = " AND ".join(f"{_ident(c)} IS NULL" for c in table.one_of)

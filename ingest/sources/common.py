@@ -114,6 +114,8 @@ def get(ctx: IngestContext, table: Table, files: list[SourceFile]) -> pa.Table |
                 "bytes": source.path.stat().st_size,
                 "sha256": sha256(source.path),
                 "rows": result.rows,
+                "lines": result.lines,
+                "blank_lines": result.blank_lines,
             }
         )
         if progress is not None and task is not None:

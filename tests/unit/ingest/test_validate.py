@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from ingest.contract import TABLES
+from ingest.pan import looks_like_pan
 from ingest.readers import Chunk, SourceFile
 from ingest.validate import new_connection, normalise_ip, validate
 
@@ -125,3 +128,85 @@ def test_normalise_ip() -> None:
     assert normalise_ip("2001:0DB8:0:0::1") == "2001:db8::1"
     assert normalise_ip("192.0.2.01") is None
     assert normalise_ip("203.0.113.7") == "203.0.113.7"
+    # An IPv4-mapped IPv6 address is the IPv4 address it carries (issue #12, finding 9).
+    assert normalise_ip("::ffff:100.64.1.1") == "100.64.1.1"
+    assert normalise_ip("::FFFF:6440:0101") == "100.64.1.1"
+    assert normalise_ip("64:ff9b::100.64.1.1") == "64:ff9b::6440:101"  # NAT64 is not mapped
+
+
+def test_ipv4_mapped_addresses_are_stored_as_ipv4_in_events_and_ip_intel() -> None:
+    rows = [{"ts": "2026-02-10T10:00:00Z", "account_id": "acct-1", "ip": "::ffff:100.64.1.1"}]
+    result = validate(_chunk("requests", rows), TABLES["requests"], new_connection())
+    assert result.good.column("ip").to_pylist() == ["100.64.1.1"] and not result.rejects
+    intel = validate(_chunk("ip_intel", [{"ip": "::ffff:192.0.2.9"}]), TABLES["ip_intel"], new_connection())
+    assert intel.good.column("ip").to_pylist() == ["192.0.2.9"]
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\t", "\n", "\x7f", "\x85", "\x9f"])
+def test_a_control_character_in_an_identifier_refuses_the_row(control: str) -> None:
+    rows = [
+        {
+            "ts": "2026-02-10T10:00:00Z",
+            "account_id": f"acct{control}1",
+            "ip": "192.0.2.1",
+            "prompt_template": "t",
+        },
+        {
+            "ts": "2026-02-10T10:00:00Z",
+            "account_id": "acct-2",
+            "ip": "192.0.2.1",
+            "prompt_template": f"t{control}x",
+        },
+        {"ts": "2026-02-10T10:00:00Z", "account_id": "acct-3", "ip": "192.0.2.1", "prompt_template": "t"},
+    ]
+    result = validate(_chunk("requests", rows), TABLES["requests"], new_connection())
+    assert result.good.column("account_id").to_pylist() == ["acct-3"]
+    assert [r.reason.split(":")[0] for r in result.rejects] == ["account_id", "prompt_template"]
+    assert all("control character" in r.reason and "identifier" in r.reason for r in result.rejects)
+
+
+def test_control_characters_in_other_text_are_removed_except_tabs_and_line_breaks() -> None:
+    rows = [
+        {"account_id": "acct-1", "action": "ban", "ts": "2026-02-10T10:00:00Z", "reason": "a\x00b\x85c\td\ne"}
+    ]
+    result = validate(_chunk("enforcement", rows), TABLES["enforcement"], new_connection())
+    assert result.good.column("reason").to_pylist() == ["abc\td\ne"] and not result.rejects
+
+
+def test_a_value_over_the_field_size_limit_is_rejected_whatever_the_format(monkeypatch) -> None:
+    monkeypatch.setenv("HYDRASCOPE_INGEST_MAX_FIELD", "20")
+    rows = [{"account_id": "acct-1", "org_id": "o" * 21}, {"account_id": "acct-2", "org_id": "o" * 20}]
+    result = validate(_chunk("accounts", rows), TABLES["accounts"], new_connection())
+    assert result.good.column("account_id").to_pylist() == ["acct-2"]
+    assert result.rejects[0].reason.startswith("org_id: longer than the field-size limit (20 characters")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("account_id", "4111.1111.1111.1111"),
+        ("instrument_id", "pm_4111111111111111"),
+        ("email", "4111-1111-1111-1111@example.com"),
+        ("org_id", "org 5500 0000 0000 0004"),
+        (
+            "tier",
+            "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+        ),
+        ("status", "card 4111-1111-1111-1111 exp 12/27"),
+    ],
+)
+def test_a_card_number_inside_any_string_refuses_the_row_and_is_masked(column: str, value: str) -> None:
+    table = "payment_methods" if column == "instrument_id" else "accounts"
+    row = (
+        {"account_id": "acct-1", "instrument_id": "tok_1"}
+        if table == "payment_methods"
+        else {"account_id": "acct-1"}
+    )
+    row[column] = value
+    result = validate(_chunk(table, [row]), TABLES[table], new_connection())
+    assert result.good.num_rows == 0
+    [reject] = result.rejects
+    assert reject.reason.startswith(f"{column}: looks like a card number")
+    record = json.dumps(reject.record(), ensure_ascii=False)
+    assert "1111" in record or "0004" in record
+    assert not looks_like_pan(record) and "\uff14\uff11\uff11" not in record
