@@ -125,22 +125,25 @@ _REFUSED_WORDS: dict[str, str] = {
 # other procedure is refused, among them dbms.listConfig (the server's configuration),
 # dbms.listConnections / dbms.killConnection(s) (other sessions), tx.setMetaData, db.create.*,
 # db.clearQueryCaches and db.stats.* (administration). Compared case-insensitively.
-ALLOWED_PROCEDURES = frozenset(
-    name.lower()
-    for name in (
-        "db.labels",
-        "db.relationshipTypes",
-        "db.propertyKeys",
-        "db.schema.visualization",
-        "db.schema.nodeTypeProperties",
-        "db.schema.relTypeProperties",
-        "db.index.fulltext.queryNodes",
-        "db.index.fulltext.queryRelationships",
-        "db.index.vector.queryNodes",
-        "db.index.vector.queryRelationships",
-        "db.ping",
+ALLOWED_PROCEDURES = tuple(
+    sorted(
+        (
+            "db.labels",
+            "db.relationshipTypes",
+            "db.propertyKeys",
+            "db.schema.visualization",
+            "db.schema.nodeTypeProperties",
+            "db.schema.relTypeProperties",
+            "db.index.fulltext.queryNodes",
+            "db.index.fulltext.queryRelationships",
+            "db.index.vector.queryNodes",
+            "db.index.vector.queryRelationships",
+            "db.ping",
+        ),
+        key=str.lower,
     )
 )
+_ALLOWED_LOWER = frozenset(name.lower() for name in ALLOWED_PROCEDURES)
 _READS_ONLY = "reads only: MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN, CALL subqueries, schema procedures"
 
 
@@ -191,8 +194,8 @@ def check_read_only_text(cypher: str) -> None:
             raise _refusal("START/STOP DATABASE")
         if token.value == "CALL":
             procedure = _procedure_name(tokens, i)
-            if procedure is not None and procedure.lower() not in ALLOWED_PROCEDURES:
-                raise _refusal(f"the procedure {procedure} (only {', '.join(sorted(ALLOWED_PROCEDURES))})")
+            if procedure is not None and procedure.lower() not in _ALLOWED_LOWER:
+                raise _refusal(f"the procedure {procedure} (only {', '.join(ALLOWED_PROCEDURES)})")
 
 
 def _statement(cypher: str, tokens: Sequence[Token]) -> tuple[str, list[Token]]:
@@ -380,7 +383,7 @@ def plan_refusal(operators: Sequence[tuple[str, Mapping[str, Any]]], query_type:
             return f"the plan holds a {name} step (administration, other sessions or a write)"
         if "ProcedureCall" in name:
             procedure = str(args.get("Details", "")).split("(", 1)[0].strip()
-            if procedure.lower() not in ALLOWED_PROCEDURES:
+            if procedure.lower() not in _ALLOWED_LOWER:
                 return f"the plan calls the procedure {procedure or '(unnamed)'}, not on the allowlist"
     if query_type != "r":
         return f"the plan of this query is not read-only (query type {query_type!r})"
