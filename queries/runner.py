@@ -1,23 +1,35 @@
 """Guard rails for running library and ad-hoc Cypher: read-only, bounded, parametrised.
 
 The same functions serve the command line (``hydrascope query``) and the app, so a guard added
-here protects both. Defence in depth, strongest last:
+here protects both. Defence in depth, each layer enough on its own for what it covers, the
+server's last (docs/queries.md, "The console's guarantees", has the table):
 
 1. **Parameters only.** Values reach Cypher as driver parameters, never by string building, so a
    value that looks like Cypher is inert data.
-2. **Lexical refusal** (ad-hoc only): clauses that write or reach outside the graph (``CREATE``,
-   ``MERGE``, ``DELETE``, ``SET``, ``REMOVE``, ``FOREACH``, ``CALL { } IN TRANSACTIONS``,
-   ``LOAD CSV``, schema and admin commands, several statements) are refused before anything is sent,
-   with a message naming the clause. ``LOAD CSV`` is a *read* clause to the server, so this is the
-   only guard against it reading local files or fetching URLs.
-3. **EXPLAIN preview** (ad-hoc): the server plans the query without running it; a plan whose query
-   type is not read-only is refused, and a plan whose estimated rows pass a threshold is refused
-   (or warned about, below the hard threshold) before it can load the server.
-4. **Read transaction with a timeout** (all queries): the server itself refuses any write inside
+2. **Lexical refusal** (ad-hoc only): the query is tokenised in one pass (``queries.lexer``:
+   strings, quoted names and both comment kinds together, so none can hide a clause), then
+   clauses that write, administer or reach outside the graph (``CREATE``, ``MERGE``, ``DELETE``,
+   ``SET``, ``REMOVE``, ``FOREACH``, ``CALL { } IN TRANSACTIONS``, ``LOAD CSV``, ``SHOW``,
+   ``TERMINATE``, ``USE``, schema and admin commands, several statements) and procedures off
+   ``ALLOWED_PROCEDURES`` are refused before anything is sent, with a message naming them.
+3. **Plan check** (ad-hoc): ``EXPLAIN`` plans the query without running it, and the whole plan
+   tree is checked (``plan_refusal``): a ``LoadCSV``, ``Show*`` or ``Terminate*`` operator, a
+   writing operator, a procedure off the allowlist, or a query type other than read-only is
+   refused. The plan is what the server would run, so no spelling of the text gets past it.
+4. **Cost preview** (ad-hoc): a plan whose estimated rows pass a threshold is refused (or warned
+   about, below the hard threshold); a plan with a cartesian product is estimated again with its
+   limits lifted, because a ``LIMIT`` shrinks the estimates, not the work of building a product.
+5. **Read transaction with a timeout** (all queries): the server itself refuses any write inside
    it (``WriteRefused``) and kills the transaction when the timeout passes.
-5. **Row limit**: library queries end in ``LIMIT $limit`` (checked by the loader); ad-hoc queries
-   get ``LIMIT $limit`` appended when they do not bound their own output, and rows past the
-   limit are dropped and reported as ``truncated``.
+6. **The server's configuration** (outside this module): ``LOAD CSV`` is a *read* to Neo4j, so the
+   local server is started with file URLs off, an empty import directory and an IP block list
+   covering every address (``neo4j-local``); ``queries.server_guard`` checks a server for it
+   (``hydrascope db status``).
+7. **Bounded output**: library queries end in ``LIMIT $limit`` (checked by the loader); ad-hoc
+   queries get ``LIMIT $limit`` appended when they do not bound their own output, and rows past
+   the limit are dropped and reported as ``truncated``. Results nested deeper than
+   ``MAX_RESULT_DEPTH`` are refused with a message; table cells are shortened to
+   ``MAX_CELL_CHARS``.
 """
 
 from __future__ import annotations
