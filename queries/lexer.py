@@ -16,6 +16,7 @@ hides.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +24,7 @@ from hydrascope.errors import InputError
 
 TokenKind = Literal["word", "name", "string", "number", "param", "symbol"]
 # Symbols the checks look at as one token (everything else is a one-character symbol).
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d[\d_]*)?")
 _TWO_CHAR_SYMBOLS = ("::", "<>", "<=", ">=", "=~", "+=", "..", "->", "<-")
 
 
@@ -117,11 +119,9 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token("param", source[i:end], source[i + 1 : end].strip("`"), i, end))
             i = end
         elif char.isdigit():
-            end = i + 1
-            while end < n and (_is_word_char(source[end]) or source[end] == "."):
-                if source.startswith("..", end):  # a range such as [1..3]
-                    break
-                end += 1
+            # Only the number itself: letters right after it start a word, so `1LOAD` shows LOAD.
+            match = _NUMBER.match(source, i)
+            end = match.end() if match else i + 1
             tokens.append(Token("number", source[i:end], source[i:end], i, end))
             i = end
         elif _is_word_char(char):

@@ -412,7 +412,7 @@ def test_db_status_says_the_server_gives_the_guarantee(neo4j_settings_for_tests:
     assert "allow_csv_import_from_file_urls=false" in result.output
 
 
-def test_the_running_launcher_was_built_from_these_sources(neo4j_settings_for_tests: Neo4jSettings) -> None:
+def test_the_launcher_build_matches_its_sources(neo4j_settings_for_tests: Neo4jSettings) -> None:
     """The build stamp is a digest of the sources: a changed launcher is rebuilt, never skipped."""
     if not neo4j_settings_for_tests.local:
         pytest.skip("NEO4J_URI points at another server")

@@ -11,6 +11,7 @@ import pytest
 from hydrascope.errors import InputError, WriteRefused
 from hydrascope.schema.model import ACTIVITY, LOGIN_ACTIVITY, NODE_BY_LABEL, NODES, REL_BY_TYPE, RELATIONSHIPS
 from queries.docs import DOCS_PATH, render_markdown
+from queries.lexer import tokenize
 from queries.library import (
     CATEGORIES,
     QueryFileError,
@@ -22,7 +23,6 @@ from queries.library import (
     parse_query_text,
     query_files,
 )
-from queries.lexer import tokenize
 from queries.runner import _bounded, _limits_lifted, check_read_only_text
 
 SPECS = list_queries()
@@ -262,6 +262,7 @@ def test_assignments() -> None:
         "WITH 1 AS x /* ` */ LOAD CSV FROM 'http://127.0.0.1:8501/' AS l RETURN l // `",
         "WITH 1 AS x // c\rLOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
         "WITH 1 AS x LOAD/**/CSV FROM 'file:///etc/passwd' AS line RETURN line",
+        "WITH 1 AS x LIMIT 1LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
         "RETURN '\\\\' AS a LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l",
         "/* ` */ TERMINATE TRANSACTIONS 'neo4j-transaction-1' // `",
         "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
@@ -314,6 +315,9 @@ def test_the_tokeniser_sees_what_the_server_sees() -> None:
     words = [t.value for t in tokenize("RETURN 'a\\'b' // c\rAS `x``y` /* z */, $p")]
     assert words == ["RETURN", "a\\'b", "AS", "x`y", ",", "p"]
     assert [t.kind for t in tokenize("MATCH (n) RETURN n.x LIMIT 10")][-2:] == ["word", "number"]
+    assert [t.text for t in tokenize("RETURN 1.5e-3, 0x1F, [1..3], 2AS")][1:] == [
+        *("1.5e-3", ",", "0x1F", ",", "[", "1", "..", "3", "]", ",", "2", "AS"),
+    ]
 
 
 def test_limits_are_lifted_only_for_the_cost_preview() -> None:
