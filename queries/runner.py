@@ -1,34 +1,47 @@
 """Guard rails for running library and ad-hoc Cypher: read-only, bounded, parametrised.
 
 The same functions serve the command line (``hydrascope query``) and the app, so a guard added
-here protects both. Defence in depth, strongest last:
+here protects both. Defence in depth, each layer enough on its own for what it covers, the
+server's last (docs/queries.md, "The console's guarantees", has the table):
 
 1. **Parameters only.** Values reach Cypher as driver parameters, never by string building, so a
    value that looks like Cypher is inert data.
-2. **Lexical refusal** (ad-hoc only): clauses that write or reach outside the graph (``CREATE``,
-   ``MERGE``, ``DELETE``, ``SET``, ``REMOVE``, ``FOREACH``, ``CALL { } IN TRANSACTIONS``,
-   ``LOAD CSV``, schema and admin commands, several statements) are refused before anything is sent,
-   with a message naming the clause. ``LOAD CSV`` is a *read* clause to the server, so this is the
-   only guard against it reading local files or fetching URLs.
-3. **EXPLAIN preview** (ad-hoc): the server plans the query without running it; a plan whose query
-   type is not read-only is refused, and a plan whose estimated rows pass a threshold is refused
-   (or warned about, below the hard threshold) before it can load the server.
-4. **Read transaction with a timeout** (all queries): the server itself refuses any write inside
+2. **Lexical refusal** (ad-hoc only): the query is tokenised in one pass (``queries.lexer``:
+   strings, quoted names and both comment kinds together, so none can hide a clause), then
+   clauses that write, administer or reach outside the graph (``CREATE``, ``MERGE``, ``DELETE``,
+   ``SET``, ``REMOVE``, ``FOREACH``, ``CALL { } IN TRANSACTIONS``, ``LOAD CSV``, ``SHOW``,
+   ``TERMINATE``, ``USE``, schema and admin commands, several statements) and procedures off
+   ``ALLOWED_PROCEDURES`` are refused before anything is sent, with a message naming them.
+3. **Plan check** (ad-hoc): ``EXPLAIN`` plans the query without running it, and the whole plan
+   tree is checked (``plan_refusal``): a ``LoadCSV``, ``Show*`` or ``Terminate*`` operator, a
+   writing operator, a procedure off the allowlist, or a query type other than read-only is
+   refused. The plan is what the server would run, so no spelling of the text gets past it.
+4. **Cost preview** (ad-hoc): a plan whose estimated rows pass a threshold is refused (or warned
+   about, below the hard threshold); a plan with a cartesian product is estimated again with its
+   limits lifted, because a ``LIMIT`` shrinks the estimates, not the work of building a product.
+5. **Read transaction with a timeout** (all queries): the server itself refuses any write inside
    it (``WriteRefused``) and kills the transaction when the timeout passes.
-5. **Row limit**: library queries end in ``LIMIT $limit`` (checked by the loader); ad-hoc queries
-   get ``LIMIT $limit`` appended when they do not bound their own output, and rows past the
-   limit are dropped and reported as ``truncated``.
+6. **The server's configuration** (outside this module): ``LOAD CSV`` is a *read* to Neo4j, so the
+   local server is started with file URLs off, an empty import directory and an IP block list
+   covering every address (``neo4j-local``); ``queries.server_guard`` checks a server for it
+   (``hydrascope db status``).
+7. **Bounded output**: library queries end in ``LIMIT $limit`` (checked by the loader); ad-hoc
+   queries get ``LIMIT $limit`` appended when they do not bound their own output, and rows past
+   the limit are dropped and reported as ``truncated``. Results nested deeper than
+   ``MAX_RESULT_DEPTH`` are refused with a message; table cells are shortened to
+   ``MAX_CELL_CHARS``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from hydrascope.db.graph import Graph
 from hydrascope.errors import InputError, QueryError, WriteRefused
+from queries.lexer import Token, tokenize
 from queries.library import QuerySpec, SectionName
 
 DEFAULT_LIMIT = 1_000
@@ -46,6 +59,28 @@ COSTLY_OPERATORS = (
     "UndirectedAllRelationshipsScan",
     "DirectedAllRelationshipsScan",
 )
+# Plan operators that mean the query is not a pure read of this graph, refused whatever the text
+# said: LOAD CSV reads files and URLs; SHOW / TERMINATE commands see or stop other sessions and
+# read the server's configuration; the rest write.
+REFUSED_OPERATORS = {"LoadCSV": "LOAD CSV (it reads files and URLs)"}
+REFUSED_OPERATOR_PREFIXES = (
+    "Show",
+    "Terminate",
+    "Create",
+    "Merge",
+    "Delete",
+    "DetachDelete",
+    "Set",
+    "Remove",
+    "Foreach",
+    "Transaction",
+    "LockingMerge",
+)
+# Nesting of lists and maps the console renders; deeper results get a clear refusal (Python's own
+# recursion limit would otherwise end the run with a traceback).
+MAX_RESULT_DEPTH = 64
+# Characters a table cell shows (CLI table, app); the JSON output keeps whole values.
+MAX_CELL_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +105,9 @@ class CostPreview:
     result_rows: float
     operators: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    # Why the plan is refused whatever the cost (LOAD CSV, SHOW/TERMINATE, a write, a procedure
+    # outside the allowlist); ``None`` for a pure read.
+    refusal: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -82,86 +120,142 @@ class CostPreview:
 
 # ------------------------------------------------------------------------------- lexical guard
 
-_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.DOTALL)
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
-# Keyword as a clause: not a property (`n.set`), parameter (`$set`), label (`:Set`) or map key (`set:`).
-_KW = r"(?<![\w.$:])({})(?![\w])(?!\s*:(?!:))"
-_FORBIDDEN: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("CREATE", _KW.format("CREATE")),
-        ("MERGE", _KW.format("MERGE")),
-        ("DELETE", _KW.format("DELETE")),
-        ("SET", _KW.format("SET")),
-        ("REMOVE", _KW.format("REMOVE")),
-        ("FOREACH", _KW.format("FOREACH")),
-        ("DROP", _KW.format("DROP")),
-        ("ALTER", _KW.format("ALTER")),
-        ("RENAME", _KW.format("RENAME")),
-        ("GRANT", _KW.format("GRANT")),
-        ("DENY", _KW.format("DENY")),
-        ("REVOKE", _KW.format("REVOKE")),
-        ("TERMINATE", _KW.format("TERMINATE")),
-        ("LOAD CSV", r"(?<![\w.$:])LOAD\s+CSV\b"),
-        ("CALL { } IN TRANSACTIONS", r"\bIN\s+(?:\d+\s+|\$\w+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS\b"),
-        ("START/STOP DATABASE", r"(?<![\w.$:])(?:START|STOP)\s+DATABASE\b"),
-        ("USE", r"^\s*USE\b"),
+# Keywords refused wherever they are used as keywords (not as a property, label, map key or
+# quoted name), with the name the refusal gives.
+_REFUSED_WORDS: dict[str, str] = {
+    **{w: w for w in ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "FOREACH", "INSERT")},
+    **{w: w for w in ("DROP", "ALTER", "RENAME", "GRANT", "DENY", "REVOKE", "ENABLE")},
+    **{w: w for w in ("DEALLOCATE", "REALLOCATE", "USE")},
+    "LOAD": "LOAD CSV (it reads files and URLs)",
+    "SHOW": "SHOW (other sessions' transactions, the server's settings, users and procedures)",
+    "TERMINATE": "TERMINATE (it stops other sessions' transactions)",
+    "TRANSACTIONS": "CALL { } IN TRANSACTIONS",
+    "EXPLAIN": "EXPLAIN/PROFILE (use --explain for a cost preview)",
+    "PROFILE": "EXPLAIN/PROFILE (use --explain for a cost preview)",
+}
+# Procedures the console may call: read-only views of this graph's own schema and indexes. Every
+# other procedure is refused, among them dbms.listConfig (the server's configuration),
+# dbms.listConnections / dbms.killConnection(s) (other sessions), tx.setMetaData, db.create.*,
+# db.clearQueryCaches and db.stats.* (administration). Compared case-insensitively.
+ALLOWED_PROCEDURES = tuple(
+    sorted(
         (
-            "a procedure that writes or reaches outside the graph",
-            r"\bCALL\s+(?:dbms\.|db\.create|db\.index\.fulltext\.(?:create|drop)|tx\.|"
-            r"apoc\.(?:create|merge|refactor|periodic|do|cypher|schema|trigger|load|import|export|"
-            r"nodes\.delete|atomic|lock|systemdb)|gds\.[\w.]*\.(?:write|mutate|drop))",
+            "db.labels",
+            "db.relationshipTypes",
+            "db.propertyKeys",
+            "db.schema.visualization",
+            "db.schema.nodeTypeProperties",
+            "db.schema.relTypeProperties",
+            "db.index.fulltext.queryNodes",
+            "db.index.fulltext.queryRelationships",
+            "db.index.vector.queryNodes",
+            "db.index.vector.queryRelationships",
+            "db.ping",
         ),
+        key=str.lower,
     )
 )
+_ALLOWED_LOWER = frozenset(name.lower() for name in ALLOWED_PROCEDURES)
+_READS_ONLY = "reads only: MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN, CALL subqueries, schema procedures"
 
 
-def _code_only(cypher: str) -> str:
-    """The query with strings, quoted identifiers and comments blanked (so they cannot trip a rule)."""
-    without_strings = _STRINGS.sub(
-        lambda m: m.group(0)[0] + " " * (len(m.group(0)) - 2) + m.group(0)[-1], cypher
-    )
-    return _COMMENTS.sub(" ", without_strings)
+def _refusal(name: str) -> WriteRefused:
+    return WriteRefused(f"refused: {name} is not allowed here; this console is read-only ({_READS_ONLY})")
+
+
+def _is_keyword(tokens: Sequence[Token], i: int) -> bool:
+    """Whether the word at ``i`` is used as a keyword: not ``n.set``, ``:Set`` or ``{set: 1}``."""
+    before = tokens[i - 1].text if i > 0 else ""
+    after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    return before not in (".", ":") and after != ":"
+
+
+def _procedure_name(tokens: Sequence[Token], i: int) -> str | None:
+    """The dotted name after ``CALL`` at ``i`` (``None`` for a ``CALL { }`` or ``CALL ( )`` subquery)."""
+    parts: list[str] = []
+    j = i + 1
+    while j < len(tokens) and tokens[j].kind in ("word", "name"):
+        parts.append(tokens[j].text if tokens[j].kind == "word" else tokens[j].value)
+        if j + 1 < len(tokens) and tokens[j + 1].text == ".":
+            j += 2
+            continue
+        break
+    return ".".join(parts) if parts else None
 
 
 def check_read_only_text(cypher: str) -> None:
-    """Refuse, before sending anything, Cypher that writes, changes schema or reads outside the graph.
+    """Refuse, before sending anything, Cypher that writes, administers or reads outside the graph.
 
-    A first line of defence that gives a clear message; the read transaction is the real guard.
+    Works on the tokens of one left-to-right pass (``queries.lexer``), so no comment, string or
+    quoted name can hide a clause. A first line of defence with a clear message; the plan check,
+    the read transaction and the server's configuration stand behind it.
     """
-    code = _code_only(cypher).strip()
-    if not code:
+    tokens = tokenize(cypher)
+    if tokens and tokens[-1].text == ";":
+        tokens = tokens[:-1]
+    if not tokens:
         raise InputError("the query is empty")
-    body = code[:-1] if code.endswith(";") else code
-    if ";" in body:
+    if any(t.text == ";" for t in tokens):
         raise InputError("one statement at a time: the console refuses several statements separated by ';'")
-    if re.match(r"^\s*(PROFILE|EXPLAIN)\b", body, re.IGNORECASE):
-        raise InputError("write the query without EXPLAIN/PROFILE; use `--explain` for a cost preview")
-    for name, pattern in _FORBIDDEN:
-        if pattern.search(body):
-            raise WriteRefused(
-                f"refused: {name} is not allowed here; this console is read-only "
-                "(reads only: MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN, CALL subqueries, SHOW)"
-            )
+    for i, token in enumerate(tokens):
+        if token.kind != "word" or not _is_keyword(tokens, i):
+            continue
+        if token.value in _REFUSED_WORDS:
+            raise _refusal(_REFUSED_WORDS[token.value])
+        if token.value in ("START", "STOP") and i + 1 < len(tokens) and tokens[i + 1].is_word("DATABASE"):
+            raise _refusal("START/STOP DATABASE")
+        if token.value == "CALL":
+            procedure = _procedure_name(tokens, i)
+            if procedure is not None and procedure.lower() not in _ALLOWED_LOWER:
+                raise _refusal(f"the procedure {procedure} (only {', '.join(ALLOWED_PROCEDURES)})")
+
+
+def _statement(cypher: str, tokens: Sequence[Token]) -> tuple[str, list[Token]]:
+    """The statement without a final ``;`` and without trailing comments, and its tokens."""
+    body = list(tokens[:-1] if tokens and tokens[-1].text == ";" else tokens)
+    return (cypher[: body[-1].end] if body else ""), body
 
 
 def _bounded(cypher: str) -> str:
-    """Append ``LIMIT $limit`` when a single-part query that ends in RETURN does not bound itself."""
-    code = _code_only(cypher)
-    stripped = cypher.rstrip().rstrip(";").rstrip()
-    code_stripped = code.rstrip().rstrip(";").rstrip()
-    if re.search(r"\bUNION\b", code_stripped, re.IGNORECASE):
+    """Append ``LIMIT $limit`` when a query ending in a top-level RETURN does not bound itself."""
+    stripped, tokens = _statement(cypher, tokenize(cypher))
+    depth, last_return = 0, None
+    for i, token in enumerate(tokens):
+        if token.text in ("(", "{", "["):
+            depth += 1
+        elif token.text in (")", "}", "]"):
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and _is_keyword(tokens, i):
+            if token.value == "UNION":
+                return stripped
+            if token.value == "RETURN":
+                last_return = i
+    if last_return is None or depth != 0:
+        # Procedures: no RETURN to bound; the rows are still cut in ``_run``.
         return stripped
-    if re.search(r"\bLIMIT\s+(?:\$\w+|\d+)\s*$", code_stripped, re.IGNORECASE):
-        return stripped
-    last_return = [m.end() for m in re.finditer(r"\bRETURN\b", code_stripped, re.IGNORECASE)]
-    if not last_return:
-        # Procedures, SHOW commands: no RETURN to bound; the rows are still cut in ``_run``.
-        return stripped
-    tail = code_stripped[last_return[-1] :]
-    if tail.count("{") != tail.count("}") or tail.count("(") != tail.count(")"):
+    if any(t.is_word("LIMIT") for t in tokens[last_return:]):
         return stripped
     return f"{stripped}\nLIMIT $limit"
+
+
+# A LIMIT this large never cuts: the plan then shows what each step would produce in full.
+_UNCUT = "1000000000000"
+
+
+def _limits_lifted(cypher: str) -> str:
+    """The query with every ``LIMIT n`` / ``LIMIT $p`` made too large to cut (only ever EXPLAINed).
+
+    The planner scales every estimate under a LIMIT down to what the limit lets through, which
+    hides the cost of a join that must be built before the first row comes out (a cartesian
+    product with ``LIMIT 1`` estimates 1 row).
+    """
+    tokens = tokenize(cypher)
+    out, pos = [], 0
+    for before, token in pairwise(tokens):
+        if before.is_word("LIMIT") and token.kind in ("number", "param"):
+            out += [cypher[pos : token.start], _UNCUT]
+            pos = token.end
+    return "".join(out) + cypher[pos:]
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -174,17 +268,44 @@ def _check_bounds(limit: int, timeout: float) -> None:
         raise InputError(f"the timeout must be between 0 and {MAX_TIMEOUT:.0f} seconds, not {timeout}")
 
 
+def _too_deep(values: Any, limit: int = MAX_RESULT_DEPTH) -> bool:
+    """Whether lists and maps nest deeper than ``limit`` anywhere in ``values`` (no recursion)."""
+    stack: list[tuple[Any, int]] = [(values, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list | tuple | set | frozenset):
+            stack.extend((v, depth + 1) for v in value)
+    return False
+
+
+def _too_deep_error() -> QueryError:
+    return QueryError(
+        f"the result nests lists or maps more than {MAX_RESULT_DEPTH} levels deep, more than the "
+        "console shows; return a flatter value (size(), a slice, or the values you need)"
+    )
+
+
 def _run(
     graph: Graph, cypher: str, params: Mapping[str, Any], limit: int, timeout: float, keep_graph_values: bool
 ) -> QueryResult:
     # Ask for one row more than the limit: that row only says "there were more".
     run_params = {**params, "limit": limit + 1}
-    if keep_graph_values:
-        columns, values = graph.read_records(cypher, run_params, timeout=timeout)
-        rows = [dict(zip(columns, row, strict=True)) for row in values]
-    else:
-        rows = graph.read(cypher, run_params, timeout=timeout)
-        columns = list(rows[0]) if rows else []
+    try:
+        if keep_graph_values:
+            columns, values = graph.read_records(cypher, run_params, timeout=timeout)
+            rows = [dict(zip(columns, row, strict=True)) for row in values]
+        else:
+            rows = graph.read(cypher, run_params, timeout=timeout)
+            columns = list(rows[0]) if rows else []
+    except RecursionError:
+        # The driver converts nested values recursively: thousands of levels overflow it.
+        raise _too_deep_error() from None
+    if _too_deep([list(row.values()) for row in rows], MAX_RESULT_DEPTH + 1):
+        raise _too_deep_error()
     truncated = len(rows) > limit
     return QueryResult(
         columns=tuple(columns),
@@ -244,30 +365,70 @@ def suggest_values(graph: Graph, spec: QuerySpec, param: str, timeout: float = D
     return [row.get("value") for row in rows]
 
 
+def _plan_operators(plan: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Every operator of the plan tree (name without ``@database``, and its arguments)."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
+    stack = [plan] if plan else []
+    while stack:
+        node = stack.pop()
+        found.append((str(node.get("operatorType", "?")).split("@", 1)[0], node.get("args") or {}))
+        stack.extend(reversed(node.get("children") or ()))
+    return found
+
+
+def _largest_estimate(operators: Sequence[tuple[str, Mapping[str, Any]]]) -> float:
+    estimates = [a.get("EstimatedRows") for _, a in operators]
+    return max((float(e) for e in estimates if isinstance(e, int | float)), default=0.0)
+
+
+def plan_refusal(operators: Sequence[tuple[str, Mapping[str, Any]]], query_type: str) -> str | None:
+    """Why a plan is not a pure read of this graph (``None`` when it is one).
+
+    The plan is what the server will run, whatever the text looked like: the whole tree is checked
+    for ``LoadCSV``, ``Show*`` / ``Terminate*`` commands, writing operators and procedures outside
+    ``ALLOWED_PROCEDURES``, and the query type must be ``r`` (read only).
+    """
+    for name, args in operators:
+        if name in REFUSED_OPERATORS:
+            return f"{REFUSED_OPERATORS[name]}: the plan holds a {name} step"
+        if name.startswith(REFUSED_OPERATOR_PREFIXES):
+            return f"the plan holds a {name} step (administration, other sessions or a write)"
+        if "ProcedureCall" in name:
+            procedure = str(args.get("Details", "")).split("(", 1)[0].strip()
+            if procedure.lower() not in _ALLOWED_LOWER:
+                return f"the plan calls the procedure {procedure or '(unnamed)'}, not on the allowlist"
+    if query_type != "r":
+        return f"the plan of this query is not read-only (query type {query_type!r})"
+    return None
+
+
 def preview_cost(graph: Graph, cypher: str, params: Mapping[str, Any] | None = None) -> CostPreview:
     """``EXPLAIN`` a query: its query type, estimated rows and plan operators, with warnings.
 
     Nothing runs; the plan's estimates come from the database's statistics, so they are a guide
-    (exact on counts from the count store, rough after several joins).
+    (exact on counts from the count store, rough after several joins). A plan holding a cartesian
+    product is planned a second time with its limits lifted (``_limits_lifted``), and the larger
+    estimate counts: a ``LIMIT`` shrinks the estimates under it, not the work of building the
+    product.
     """
-    summary = graph.explain(cypher.rstrip().rstrip(";"), {"limit": DEFAULT_LIMIT, **(params or {})})
+    values = {"limit": DEFAULT_LIMIT, **(params or {})}
+    cypher, _ = _statement(cypher, tokenize(cypher))
+    summary = graph.explain(cypher, values)
     plan = summary.plan or {}
-    operators: list[str] = []
-    estimates: list[float] = []
-
-    def walk(node: Mapping[str, Any]) -> None:
-        operators.append(str(node.get("operatorType", "?")).split("@", 1)[0])
-        estimate = (node.get("args") or {}).get("EstimatedRows")
-        if isinstance(estimate, int | float):
-            estimates.append(float(estimate))
-        for child in node.get("children") or ():
-            walk(child)
-
-    if plan:
-        walk(plan)
+    steps = _plan_operators(plan)
+    operators = [name for name, _ in steps]
+    query_type = str(summary.query_type or "?")
     root_rows = float((plan.get("args") or {}).get("EstimatedRows", 0.0)) if plan else 0.0
-    largest = max(estimates, default=0.0)
+    largest = _largest_estimate(steps)
     warnings: list[str] = []
+    if "CartesianProduct" in operators:
+        uncut = _largest_estimate(_plan_operators(graph.explain(_limits_lifted(cypher), values).plan or {}))
+        if uncut > largest:
+            warnings.append(
+                f"the cartesian product builds about {uncut:,.0f} rows whatever the LIMIT "
+                f"(the plan under the limit shows {largest:,.0f})"
+            )
+            largest = uncut
     if largest > REFUSE_ESTIMATED_ROWS:
         warnings.append(
             f"estimated {largest:,.0f} rows at the widest step: above the {REFUSE_ESTIMATED_ROWS:,.0f} "
@@ -283,11 +444,12 @@ def preview_cost(graph: Graph, cypher: str, params: Mapping[str, Any] | None = N
         if getattr(status, "is_notification", False) and getattr(status, "raw_severity", None) == "WARNING":
             warnings.append(str(status.status_description))
     return CostPreview(
-        query_type=str(summary.query_type or "?"),
+        query_type=query_type,
         estimated_rows=largest,
         result_rows=root_rows,
         operators=tuple(operators),
         warnings=tuple(dict.fromkeys(warnings)),
+        refusal=plan_refusal(steps, query_type),
     )
 
 
@@ -311,11 +473,8 @@ def run_adhoc(
     bounded = _bounded(cypher)
     values = dict(params or {})
     preview = preview_cost(graph, bounded, values)
-    if not preview.read_only:
-        raise WriteRefused(
-            f"refused: the plan of this query is not read-only (query type {preview.query_type!r}); "
-            "this console is read-only"
-        )
+    if preview.refusal is not None:
+        raise WriteRefused(f"refused: {preview.refusal}; this console is read-only ({_READS_ONLY})")
     if preview.refused and not force:
         raise QueryError(
             f"refused: EXPLAIN estimates {preview.estimated_rows:,.0f} rows at the widest step "
@@ -373,9 +532,30 @@ def to_plain(value: Any) -> Any:
     return str(value)
 
 
-def describe_value(value: Any) -> str:
-    """A one-line rendering for table cells (paths drawn as ``(a)-[:R]->(b)`` chains)."""
-    plain = value
+def describe_value(value: Any, max_chars: int | None = MAX_CELL_CHARS) -> str:
+    """A one-line rendering for table cells (paths drawn as ``(a)-[:R]->(b)`` chains).
+
+    About ``max_chars`` characters at most (``None``: the whole value), saying how much was left
+    out, so that one huge string or list cannot flood a table; a long list stops being rendered
+    once the budget is spent instead of being joined in full first.
+    """
+    if isinstance(value, list | tuple):
+        parts: list[str] = []
+        used = 0
+        for item in value:
+            if max_chars is not None and used >= max_chars:
+                parts.append(f"… ({len(value):,} items in all)")
+                break
+            parts.append(describe_value(item, None if max_chars is None else max_chars - used))
+            used += len(parts[-1]) + 2
+        return ", ".join(parts)
+    text = _describe_one(value)
+    if max_chars is not None and len(text) > max_chars:
+        return f"{text[: max(max_chars, 1)]}… ({len(text):,} characters in all)"
+    return text
+
+
+def _describe_one(value: Any) -> str:
     if hasattr(value, "nodes") and hasattr(value, "relationships") and hasattr(value, "start_node"):
         parts = [_node_label(value.nodes[0])]
         for rel, node in zip(value.relationships, value.nodes[1:], strict=True):
@@ -393,7 +573,7 @@ def describe_value(value: Any) -> str:
             return str(native.isoformat())
     plain = to_plain(value)
     if isinstance(plain, list):
-        return ", ".join(describe_value(v) for v in plain)
+        return describe_value(plain, None)
     if isinstance(plain, float):
         return f"{plain:.4g}"
     return "" if plain is None else str(plain)

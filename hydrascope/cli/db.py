@@ -8,7 +8,7 @@ from hydrascope.config import neo4j_settings
 from hydrascope.db import connect
 from hydrascope.db.local import LocalServer
 from hydrascope.db.schema_apply import apply_schema, reset_graph
-from hydrascope.errors import ConfigError
+from hydrascope.errors import ConfigError, HydrascopeError
 
 
 def _local_only(action: str) -> LocalServer:
@@ -52,13 +52,39 @@ def stop() -> None:
 
 @db.command()
 def status() -> None:
-    """Say whether the local Neo4j runs, and where (or which remote server is configured)."""
+    """Say whether the server runs, where, and whether it stops LOAD CSV reading files or URLs.
+
+    The check runs on this command's own session (never the console's): it reads the server's
+    settings and probes it with ``LOAD CSV`` (``queries.server_guard``).
+    """
     settings = neo4j_settings()
-    if not settings.local:
+    if settings.local:
+        state = LocalServer().status()
+        if not state.running:
+            click.echo("stopped")
+            return
+        click.echo(f"running (pid {state.pid}) at {state.bolt_uri}")
+    else:
         click.echo(f"remote: {settings.redacted()}")
+    _report_guarantees(settings.local)
+
+
+def _report_guarantees(local: bool) -> None:
+    from queries.server_guard import console_guarantees
+
+    try:
+        with connect() as graph:
+            checks = console_guarantees(graph, local=local)
+    except HydrascopeError as exc:
+        click.echo(f"LOAD CSV lock-down: not checked ({exc})")
         return
-    state = LocalServer().status()
-    click.echo(f"running (pid {state.pid}) at {state.bolt_uri}" if state.running else "stopped")
+    held = all(c.held for c in checks)
+    click.echo(
+        "LOAD CSV lock-down: "
+        + ("held, the server reads no file and fetches no URL" if held else "NOT held (see docs/queries.md)")
+    )
+    for check in checks:
+        click.echo(f"  {check.name}: {'ok' if check.held else 'NOT ok'} ({check.detail})")
 
 
 @db.command()

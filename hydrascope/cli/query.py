@@ -1,8 +1,9 @@
 """`hydrascope query` — the analyst query library and a read-only Cypher console.
 
 A thin shell over ``queries`` (the same functions the app calls), so every guard rail (read
-transaction, timeout, row limit, parameters only, EXPLAIN preview for ad-hoc Cypher) lives in
-one place and protects both.
+transaction, timeout, row limit, parameters only, EXPLAIN preview and plan check for ad-hoc
+Cypher) lives in one place and protects both. Table cells are shortened
+(``queries.runner.MAX_CELL_CHARS``); ``--format json`` and ``csv`` keep whole values.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def _emit(result: QueryResult, fmt: str) -> None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
         for row in result.rows:
-            writer.writerow([describe_value(row.get(c)) for c in result.columns])
+            # CSV is for other tools: whole values, not the table's shortened cells
+            writer.writerow([describe_value(row.get(c), max_chars=None) for c in result.columns])
     else:
         table = Table(show_lines=False)
         for column in result.columns:
@@ -211,6 +213,8 @@ def _print_preview(preview: CostPreview) -> None:
     returned, widest = preview.result_rows, preview.estimated_rows
     console.print(f"estimated rows: {returned:,.0f} returned, {widest:,.0f} at the widest step")
     console.print("plan: " + " <- ".join(dict.fromkeys(preview.operators)))
+    if preview.refusal is not None:
+        console.print(f"[red]refused:[/] {preview.refusal}; the console would not run it")
     for warning in preview.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 

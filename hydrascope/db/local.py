@@ -9,6 +9,7 @@ data, log, pid and password under ``<state>/neo4j``. The password is generated o
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -82,11 +83,18 @@ class LocalServer:
         return f"{target / 'neo4j-local.jar'}{os.pathsep}{target / 'lib' / '*'}"
 
     def build(self, quiet: bool = True) -> None:
-        """Build the launcher with Maven unless an up-to-date build exists."""
-        jar = LAUNCHER_DIR / "target" / "neo4j-local.jar"
-        sources = [LAUNCHER_DIR / "pom.xml", *LAUNCHER_DIR.glob("src/**/*.java")]
-        built = jar.exists() and (LAUNCHER_DIR / "target" / "lib").is_dir()
-        if built and jar.stat().st_mtime >= max(s.stat().st_mtime for s in sources):
+        """Build the launcher with Maven unless a build of exactly these sources exists.
+
+        "Exactly" is a digest of ``pom.xml`` and the Java sources, stored next to the jar: file
+        times are not enough (a checkout or a copy can leave a jar that looks newer than a changed
+        source), and a launcher change such as the ``LOAD CSV`` lock-down must reach every server.
+        """
+        target = LAUNCHER_DIR / "target"
+        jar = target / "neo4j-local.jar"
+        stamp = target / "sources.sha256"
+        digest = _sources_digest()
+        built = jar.exists() and (target / "lib").is_dir() and stamp.is_file()
+        if built and stamp.read_text().strip() == digest:
             return
         mvn = shutil.which("mvn")
         if mvn is None:
@@ -108,6 +116,7 @@ class LocalServer:
         if proc.returncode != 0:
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
             raise ConfigError(f"building the local Neo4j with Maven failed:\n{tail}")
+        stamp.write_text(digest + "\n")
 
     # ------------------------------------------------------------------ start / stop
     def start(
@@ -190,6 +199,15 @@ class LocalServer:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log)"
+
+
+def _sources_digest() -> str:
+    """SHA-256 over the launcher's ``pom.xml`` and Java sources (names and contents)."""
+    digest = hashlib.sha256()
+    for source in sorted([LAUNCHER_DIR / "pom.xml", *LAUNCHER_DIR.glob("src/**/*.java")]):
+        digest.update(source.relative_to(LAUNCHER_DIR).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _require_java() -> str:

@@ -1,8 +1,10 @@
 """Queries: the analyst library (pick, fill parameters, table + drawing + the Cypher) and a console.
 
 Both go through the query library's runner (``queries.run_query`` / ``queries.run_adhoc``), the
-same guard rails as ``hydrascope query``: read transactions, a row limit, a timeout, a lexical
-and a plan check that refuse writes, and a cost preview.
+same guard rails as ``hydrascope query``: read transactions, a row limit, a timeout, a one-pass
+lexical check and a plan check that refuse writes, ``LOAD CSV``, ``SHOW``/``TERMINATE`` and
+procedures off the allowlist, a cost preview, and results too deep to show refused with a message
+(``queries/runner.py``; docs/queries.md, "The console's guarantees").
 """
 
 from __future__ import annotations
@@ -99,7 +101,11 @@ with library_tab:
             st.code(spec.section("graph"), language="cypher")
 
 with console_tab:
-    st.caption("Read-only: writes are refused before anything runs, every run has a row limit and a timeout.")
+    st.caption(
+        "Read-only: writes, LOAD CSV, SHOW and TERMINATE commands and procedures outside a short "
+        "allowlist are refused before anything runs (the text and the plan are checked); every run "
+        "has a row limit and a timeout, and long values are shortened in the table."
+    )
     cypher = st.text_area(
         "Cypher",
         key="adhoc_cypher",

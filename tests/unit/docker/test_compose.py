@@ -8,6 +8,7 @@ import subprocess
 import yaml
 
 from hydrascope.config import PROJECT_ROOT
+from queries.server_guard import FILE_URLS_SETTING, IMPORT_DIR_SETTING, IP_BLOCKLIST_SETTING
 
 DOCKER = PROJECT_ROOT / "docker"
 
@@ -27,6 +28,26 @@ def test_compose_has_neo4j_app_and_ingest() -> None:
         assert services[name]["depends_on"]["neo4j"]["condition"] == "service_healthy"
         assert services[name]["env_file"] == ".env"
     assert "--watch" in services["ingest"]["command"]
+
+
+def _neo4j_settings() -> dict[str, str]:
+    """The Neo4j settings the compose file sets, by name (NEO4J_a_b__c means a.b_c)."""
+    env = _compose()["services"]["neo4j"]["environment"]
+    return {
+        key[len("NEO4J_") :].replace("__", "\0").replace("_", ".").replace("\0", "_"): str(value)
+        for key, value in env.items()
+        if key.startswith("NEO4J_") and key != "NEO4J_AUTH"
+    }
+
+
+def test_neo4j_forbids_load_csv_from_files_and_urls() -> None:
+    """The same lock-down as the local server: no file URL, an unmounted import folder, no address."""
+    settings = _neo4j_settings()
+    assert settings[FILE_URLS_SETTING] == "false"
+    assert set(settings[IP_BLOCKLIST_SETTING].split(",")) == {"0.0.0.0/0", "::/0"}
+    import_dir = settings[IMPORT_DIR_SETTING]
+    mounted = [v.split(":")[1] for v in _compose()["services"]["neo4j"]["volumes"]]
+    assert import_dir.startswith("/") and not any(import_dir.startswith(m) for m in mounted)
 
 
 def test_published_ports_bind_to_loopback() -> None:

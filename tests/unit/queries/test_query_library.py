@@ -11,6 +11,7 @@ import pytest
 from hydrascope.errors import InputError, WriteRefused
 from hydrascope.schema.model import ACTIVITY, LOGIN_ACTIVITY, NODE_BY_LABEL, NODES, REL_BY_TYPE, RELATIONSHIPS
 from queries.docs import DOCS_PATH, render_markdown
+from queries.lexer import tokenize
 from queries.library import (
     CATEGORIES,
     QueryFileError,
@@ -22,7 +23,7 @@ from queries.library import (
     parse_query_text,
     query_files,
 )
-from queries.runner import _bounded, check_read_only_text
+from queries.runner import _bounded, _limits_lifted, check_read_only_text
 
 SPECS = list_queries()
 
@@ -254,6 +255,32 @@ def test_assignments() -> None:
         "MATCH (n) RETURN n; MATCH (m) RETURN m",
         "PROFILE MATCH (n) RETURN n",
         "USE system SHOW USERS",
+        # Comments, strings and quoted names cannot hide a clause from the one-pass tokeniser.
+        "WITH 1 AS x // `\nLOAD CSV FROM 'file:///etc/passwd' AS line RETURN line // `",
+        "WITH 1 AS x // '\nLOAD CSV FROM 'file:///etc/passwd' AS line RETURN line // '",
+        'WITH 1 AS x // "\nLOAD CSV FROM "file:///etc/passwd" AS line RETURN line // "',
+        "WITH 1 AS x /* ` */ LOAD CSV FROM 'http://127.0.0.1:8501/' AS l RETURN l // `",
+        "WITH 1 AS x // c\rLOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+        "WITH 1 AS x LOAD/**/CSV FROM 'file:///etc/passwd' AS line RETURN line",
+        "WITH 1 AS x LIMIT 1LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+        "RETURN '\\\\' AS a LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l",
+        "/* ` */ TERMINATE TRANSACTIONS 'neo4j-transaction-1' // `",
+        "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+        "SHOW TRANSACTIONS",
+        "SHOW SETTINGS",
+        "SHOW PROCEDURES",
+        "SHOW INDEXES",
+        "show  /* x */ users",
+        "CALL dbms.listConfig()",
+        "CALL dbms.listConnections()",
+        "CALL `dbms`.`killConnection`('bolt-1')",
+        "CALL tx.setMetaData({a: 1})",
+        "CALL db.clearQueryCaches()",
+        "CALL db.stats.retrieve('GRAPH COUNTS')",
+        "MATCH (n) CALL { USE system RETURN 1 AS x } RETURN x",
+        "RETURN 'unterminated",
+        "RETURN 1 /* unterminated",
+        "RETURN `unterminated",
     ],
 )
 def test_writing_cypher_is_refused_before_it_is_sent(cypher: str) -> None:
@@ -274,11 +301,28 @@ def test_write_clauses_raise_write_refused_naming_the_clause() -> None:
         "MATCH (a:Account) // we never DELETE here\nRETURN a LIMIT 5",
         "RETURN $set AS x, 'MERGE; DELETE' AS y",
         "MATCH (k:Cluster) WHERE k.lifecycle = 'merged' RETURN k.cluster_id;",
-        "SHOW INDEXES",
+        "CALL db.labels() YIELD label RETURN label",
+        "CALL `db`.`schema`.visualization()",
+        "RETURN 'it\\'s // not a comment' AS a, \"/* nor this */\" AS b, `show` AS c",
+        "MATCH (n:Account) RETURN n.show, n.load, {terminate: 1} AS m, [x IN [1] | x] AS l",
     ],
 )
 def test_reads_that_mention_write_words_pass(cypher: str) -> None:
     check_read_only_text(cypher)
+
+
+def test_the_tokeniser_sees_what_the_server_sees() -> None:
+    words = [t.value for t in tokenize("RETURN 'a\\'b' // c\rAS `x``y` /* z */, $p")]
+    assert words == ["RETURN", "a\\'b", "AS", "x`y", ",", "p"]
+    assert [t.kind for t in tokenize("MATCH (n) RETURN n.x LIMIT 10")][-2:] == ["word", "number"]
+    assert [t.text for t in tokenize("RETURN 1.5e-3, 0x1F, [1..3], 2AS")][1:] == [
+        *("1.5e-3", ",", "0x1F", ",", "[", "1", "..", "3", "]", ",", "2", "AS"),
+    ]
+
+
+def test_limits_are_lifted_only_for_the_cost_preview() -> None:
+    lifted = _limits_lifted("MATCH (a), (b) WITH a LIMIT 1 RETURN a, 'LIMIT 2' AS s LIMIT $limit")
+    assert lifted.count("1000000000000") == 2 and "'LIMIT 2'" in lifted and "$limit" not in lifted
 
 
 def test_bounding_appends_limit_only_where_it_is_safe() -> None:
@@ -287,3 +331,6 @@ def test_bounding_appends_limit_only_where_it_is_safe() -> None:
     assert _bounded("RETURN 1 AS x UNION RETURN 2 AS x") == "RETURN 1 AS x UNION RETURN 2 AS x"
     assert _bounded("CALL db.labels()") == "CALL db.labels()"
     assert _bounded("MATCH (a) RETURN a // RETURN all").endswith("\nLIMIT $limit")
+    assert _bounded("MATCH (a) RETURN a; // done") == "MATCH (a) RETURN a\nLIMIT $limit"
+    assert _bounded("MATCH (a) RETURN a LIMIT 2 + 3") == "MATCH (a) RETURN a LIMIT 2 + 3"
+    assert _bounded("MATCH (a) CALL (a) { RETURN a AS b } RETURN b").endswith("\nLIMIT $limit")

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import inet.ipaddr.IPAddressString;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.ConnectorPortRegister;
@@ -23,9 +26,18 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  * to the given loopback address only, authentication is on, and the password is read from a file
  * (never from the command line, where other users could see it in the process list).
  *
+ * <p>{@code LOAD CSV} reaches nothing outside the graph: file URLs are off, the import directory
+ * is a dedicated empty folder ({@code <home>/import}), and the Cypher IP block list covers every
+ * IPv4 and IPv6 address, so no URL can be fetched. The read-only analyst console relies on this:
+ * {@code LOAD CSV} is a read clause to Neo4j, so a read transaction alone would not stop it.
+ *
  * <p>Usage: {@code Launcher <home-dir> <bolt-host> <bolt-port> <password-file> <pagecache-mb>}
  */
 public final class Launcher {
+    /** Every IPv4 and every IPv6 address: {@code LOAD CSV} may fetch from none. */
+    static final List<IPAddressString> BLOCK_EVERY_ADDRESS =
+            List.of(new IPAddressString("0.0.0.0/0"), new IPAddressString("::/0"));
+
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
@@ -38,6 +50,7 @@ public final class Launcher {
         int port = Integer.parseInt(args[2]);
         String password = readPassword(Path.of(args[3]));
         long pageCacheBytes = Long.parseLong(args[4]) * 1024L * 1024L;
+        Path importDir = emptyImportDirectory(home);
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
@@ -48,6 +61,10 @@ public final class Launcher {
                 // a local, single-user server needs no point-in-time recovery: keep ~1 GiB of
                 // transaction logs, not the default 2 days (21 GiB after one full-scale ingest)
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "1G size")
+                // LOAD CSV reads no file and fetches no URL (see the class comment)
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
+                .setConfig(GraphDatabaseInternalSettings.cypher_ip_blocklist, BLOCK_EVERY_ADDRESS)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -93,6 +110,21 @@ public final class Launcher {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The import directory: created empty and kept empty (a file found in it is a mistake or an
+     * attempt to feed {@code LOAD CSV}, so start-up stops and says so).
+     */
+    private static Path emptyImportDirectory(Path home) throws IOException {
+        Path dir = home.resolve("import");
+        Files.createDirectories(dir);
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalStateException("the import directory must stay empty: " + dir);
+            }
+        }
+        return dir;
     }
 
     private static String readPassword(Path file) throws IOException {
