@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hydrascope.errors import InputError
+from hydrascope.inert import csv_values
 from queries.library import (
     PARAM_TYPES,
     SECTIONS,
@@ -65,9 +66,9 @@ def _emit(result: QueryResult, fmt: str) -> None:
         click.echo(json.dumps([{k: to_plain(v) for k, v in row.items()} for row in result.rows], indent=2))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
+        writer.writerow(csv_values(result.columns))  # cells neutralised: a spreadsheet runs "=…"
         for row in result.rows:
-            writer.writerow([describe_value(row.get(c)) for c in result.columns])
+            writer.writerow(csv_values(describe_value(row.get(c)) for c in result.columns))
     else:
         table = Table(show_lines=False)
         for column in result.columns:
