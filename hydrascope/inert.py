@@ -50,12 +50,13 @@ _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 def md(value: object) -> str:
     """``value`` as Markdown that Streamlit displays as exactly that text, inert.
 
-    Line breaks become spaces (a value is shown inline; a new line could start a heading, a
-    quote or a table). ``None`` becomes the empty string.
+    Line breaks become spaces and the ends are trimmed (a value is shown inline: a new line could
+    start a heading, a quote or a table, four leading spaces a code block; HTML shows neither
+    difference). ``None`` becomes the empty string.
     """
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub(" ", str(value))
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
     text = _TEXT_RULES.sub(WORD_JOINER, text)
     return _MD_PUNCTUATION.sub(r"\\\1", text)
 

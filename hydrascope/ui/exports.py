@@ -51,7 +51,8 @@ def ban_list_csv(members: pd.DataFrame) -> str:
             lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else (v or "")
         )
     buf = io.StringIO()
-    csv_frame(out).to_csv(buf, index=False)
+    # CRLF rows (RFC 4180): a cell holding a bare CR or LF is then quoted and cannot split its row.
+    csv_frame(out).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()
 
 
