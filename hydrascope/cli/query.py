@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hydrascope.errors import InputError
-from hydrascope.inert import csv_values
+from hydrascope.inert import csv_cell, csv_values
 from queries.library import (
     PARAM_TYPES,
     SECTIONS,
@@ -66,9 +66,15 @@ def _emit(result: QueryResult, fmt: str) -> None:
         click.echo(json.dumps([{k: to_plain(v) for k, v in row.items()} for row in result.rows], indent=2))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(csv_values(result.columns))  # cells neutralised: a spreadsheet runs "=…"
+        writer.writerow(csv_values(result.columns))  # text cells neutralised: a spreadsheet runs "=…"
         for row in result.rows:
-            writer.writerow(csv_values(describe_value(row.get(c)) for c in result.columns))
+            values = [row.get(c) for c in result.columns]
+            writer.writerow(
+                [
+                    describe_value(v) if isinstance(v, int | float) else csv_cell(describe_value(v))
+                    for v in values
+                ]
+            )
     else:
         table = Table(show_lines=False)
         for column in result.columns:

@@ -229,3 +229,16 @@ def test_export_flagged_cli_neutralises_formulas(hostile: Graph, tmp_path: Path)
     assert by_id["'" + FORMULA_SUM]["score"] == "0.8"
     assert by_id[ACCOUNT_BEACON]["reasons"] == f"'{FORMULA_LINK}; shares {BEACON}; {LINK}"  # only the start
     assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
+
+
+def test_query_csv_output_neutralises_formulas(hostile: Graph) -> None:
+    cypher = (
+        "MATCH (a:Account) RETURN a.account_id AS id, a.email AS email, -a.risk_score AS neg "
+        "ORDER BY neg LIMIT 10"
+    )
+    result = CliRunner().invoke(cli, ["query", "--cypher", cypher, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["'" + FORMULA_SUM]["email"] == "'" + FORMULA_LINK
+    assert by_id[ACCOUNT_BEACON]["neg"] == "-0.9"  # a negative number is a number, left alone
