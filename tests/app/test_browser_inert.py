@@ -55,10 +55,11 @@ def test_hostile_pages_fetch_nothing_link_nothing_and_show_the_text(hostile_url:
             page = context.new_page()
             page.on("request", lambda r: asked.append(r.url))
 
-            def visit(path: str, heading: str) -> str:
+            def visit(path: str, heading: str, last: str) -> str:
+                """Open ``path``, wait until ``last`` (drawn late in the page) is there, check it."""
                 page.goto(hostile_url + path)
                 page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
-                page.wait_for_load_state("networkidle")
+                page.get_by_text(last).first.wait_for(timeout=60_000)
                 page.wait_for_timeout(1000)  # lazy Markdown plugins (KaTeX, emoji) have loaded
                 found = page.locator(ACTIVE_ELEMENTS).evaluate_all(
                     "els => els.map(e => e.outerHTML.slice(0, 160))"
@@ -66,11 +67,11 @@ def test_hostile_pages_fetch_nothing_link_nothing_and_show_the_text(hostile_url:
                 assert found == [], found
                 return page.locator("[data-testid=stMain]").inner_text().replace(WORD_JOINER, "")
 
-            lookup = visit(f"/lookup?node={quote('Account:' + ACCOUNT_BEACON)}", "Lookup")
+            lookup = visit(f"/lookup?node={quote('Account:' + ACCOUNT_BEACON)}", "Lookup", "Ego network")
             assert f"Account {ACCOUNT_BEACON}" in lookup  # the heading shows the key as typed
             assert f"{LINK} {HTML} {MATH} {ICON} {BARE_URL}" in lookup  # the ban reason, literally
 
-            clusters = visit(f"/clusters?cluster={CLUSTER}", "Cluster explorer")
+            clusters = visit(f"/clusters?cluster={CLUSTER}", "Cluster explorer", "Activity timeline")
             assert f"Campaign: {CAMPAIGN_NAME}" in clusters
             assert f"{HTML} :red[x] {MATH} {ICON} {BARE_URL}" in clusters  # the evidence item
         finally:
