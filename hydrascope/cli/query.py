@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hydrascope.errors import InputError
+from hydrascope.inert import csv_cell, csv_values
 from queries.library import (
     PARAM_TYPES,
     SECTIONS,
@@ -66,10 +67,19 @@ def _emit(result: QueryResult, fmt: str) -> None:
         click.echo(json.dumps([{k: to_plain(v) for k, v in row.items()} for row in result.rows], indent=2))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
+        writer.writerow(csv_values(result.columns))  # text cells neutralised: a spreadsheet runs "=…"
         for row in result.rows:
-            # CSV is for other tools: whole values, not the table's shortened cells
-            writer.writerow([describe_value(row.get(c), max_chars=None) for c in result.columns])
+            # CSV is for other tools: whole values, not the table's shortened cells; text cells that
+            # a spreadsheet would run as a formula are neutralised (numbers are written as they are)
+            values = [row.get(c) for c in result.columns]
+            writer.writerow(
+                [
+                    describe_value(v, max_chars=None)
+                    if isinstance(v, int | float)
+                    else csv_cell(describe_value(v, max_chars=None))
+                    for v in values
+                ]
+            )
     else:
         table = Table(show_lines=False)
         for column in result.columns:

@@ -1,4 +1,8 @@
-"""Export flagged accounts (``hydrascope export flagged``) for enforcement and review."""
+"""Export flagged accounts (``hydrascope export flagged``) for enforcement and review.
+
+Account ids and reasons were written by outsiders: every cell goes through
+``hydrascope.inert.csv_row``, so a spreadsheet never runs one as a formula.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import csv
 from pathlib import Path
 
 from hydrascope.db.graph import Graph
+from hydrascope.inert import csv_row
 from hydrascope.schema import model as m
 
 FLAGGED_QUERY = (
@@ -37,5 +42,5 @@ def export_flagged(graph: Graph, out: Path) -> int:
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
     return len(rows)

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import stix2
 
+from hydrascope.inert import csv_frame
 from hydrascope.ui.graphviews import GraphView
 from hydrascope.ui.privacy import EMAIL_RE
 
@@ -41,7 +42,8 @@ def ban_list_csv(members: pd.DataFrame) -> str:
 
     List cells (reasons, evidence) are joined with `` | `` so a spreadsheet keeps one row per
     account. Accounts an analyst allowlisted or marked false positive never reach this function:
-    the repository leaves them out.
+    the repository leaves them out. Text cells that a spreadsheet would run as a formula (an
+    account id ``=1+2``) are neutralised by ``hydrascope.inert.csv_frame``.
     """
     out = members.reindex(columns=list(BAN_LIST_COLUMNS)).copy()
     for col in ("reasons", "cluster_evidence"):
@@ -49,7 +51,8 @@ def ban_list_csv(members: pd.DataFrame) -> str:
             lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else (v or "")
         )
     buf = io.StringIO()
-    out.to_csv(buf, index=False)
+    # CRLF rows (RFC 4180): a cell holding a bare CR or LF is then quoted and cannot split its row.
+    csv_frame(out).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -48,6 +49,13 @@ def free_port() -> int:
 
 @pytest.fixture
 def app_url(tiny_world: Graph, tmp_path: Path) -> Iterator[str]:
+    """The app on the tiny world, served by a real ``streamlit run`` (see ``serve_app``)."""
+    with serve_app(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(tmp_path: Path) -> Iterator[str]:
     """The app served by a real ``streamlit run`` on loopback, stopped at the end whatever happens."""
     port = free_port()
     log = (tmp_path / "streamlit.log").open("w")

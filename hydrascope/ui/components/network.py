@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui.graphviews import GraphView
 from hydrascope.ui.privacy import mask_view
 from hydrascope.ui.pyvis_html import KIND_STYLE, STATE_BORDER, build_network_html
@@ -22,16 +23,20 @@ _SHAPE_ICON = {
 
 
 def legend(view: GraphView) -> str:
-    """A one-line legend of the kinds and states present in the view."""
+    """A one-line legend of the kinds and states present in the view.
+
+    The only Markdown the app renders with HTML allowed: its tags and colours are constants
+    (``KIND_STYLE``, ``STATE_BORDER``), and the kind and state names pass through ``md`` too.
+    """
     kinds = view.kinds()
     icon = {k: _SHAPE_ICON.get(str(style["shape"]), "●") for k, style in KIND_STYLE.items()}
     parts = [
-        f"<span style='color:{KIND_STYLE[k]['color']}'>{icon[k]}</span> {k} {n}"
+        f"<span style='color:{KIND_STYLE[k]['color']}'>{icon[k]}</span> {md(k)} {n}"
         for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])
         if k in KIND_STYLE
     ]
     states = sorted({n.state for n in view.nodes} - {"normal"})
-    parts += [f"<span style='color:{STATE_BORDER[s]}'>◯</span> {s.replace('_', ' ')}" for s in states]
+    parts += [f"<span style='color:{STATE_BORDER[s]}'>◯</span> {md(s.replace('_', ' '))}" for s in states]
     return " &nbsp; ".join(parts)
 
 

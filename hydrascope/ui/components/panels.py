@@ -1,4 +1,8 @@
-"""Panels: evidence with numbers, a node's detail, a privacy-aware table."""
+"""Panels: evidence with numbers, a node's detail, a privacy-aware table.
+
+Every value from the graph that goes into Markdown (headings, alerts, evidence and reasons) goes
+through ``md`` (``hydrascope.inert``): outsiders wrote it. Tables show raw values (plain text).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui.privacy import mask_email, mask_frame, pseudonym, scrub_text
 from hydrascope.ui.repository import as_date
 from hydrascope.ui.state import hide_personal
@@ -28,7 +33,7 @@ def evidence(items: Sequence[str], signals: pd.DataFrame, *, key: str) -> None:
         if not items:
             st.caption("No evidence recorded.")
         for item in items:
-            st.markdown(f"- {scrub_text(item) if hide_personal() else item}")
+            st.markdown(f"- {md(scrub_text(item) if hide_personal() else item)}")
         if not signals.empty:
             st.dataframe(signals, hide_index=True, key=f"signals-{key}")
 
@@ -39,7 +44,7 @@ def node_detail(detail: Mapping[str, Any], *, key: str) -> None:
     hide = hide_personal()
     kind = detail["kind"]
     shown_key = pseudonym(detail["key"]) if hide and kind == "Account" else detail["key"]
-    st.subheader(f"{kind} {shown_key}")
+    st.subheader(f"{md(kind)} {md(shown_key)}")
     cols = st.columns(4)
     cols[0].metric("Risk score", f"{props['risk_score']:.2f}" if props.get("risk_score") is not None else "—")
     cols[1].metric("Requests", f"{props['requests']:,}" if props.get("requests") is not None else "—")
@@ -47,16 +52,16 @@ def node_detail(detail: Mapping[str, Any], *, key: str) -> None:
     cols[3].metric("Last seen", as_date(props.get("last_seen"))[:10] or "—")
     reasons = props.pop("risk_reasons", None) or []
     if props.get("status") == "banned":
-        st.error(
-            f"Banned {as_date(props.get('banned_at'))}: {props.get('ban_reason') or 'no reason recorded'}"
-        )
+        reason = md(props.get("ban_reason")) or "no reason recorded"
+        st.error(f"Banned {md(as_date(props.get('banned_at')))}: {reason}")
     if props.get("triage_label"):
         st.info(
-            f"Triage: **{props['triage_label']}** by {props.get('triage_by') or '?'} "
-            f"({as_date(props.get('triage_at'))}): {props.get('triage_note') or ''}"
+            f"Triage: **{md(props['triage_label'])}** by {md(props.get('triage_by')) or '?'} "
+            f"({md(as_date(props.get('triage_at')))}): {md(props.get('triage_note'))}"
         )
     if reasons:
-        st.markdown("**Risk reasons**\n" + "\n".join(f"- {scrub_text(r) if hide else r}" for r in reasons))
+        items = (md(scrub_text(r) if hide else r) for r in reasons)
+        st.markdown("**Risk reasons**\n" + "\n".join(f"- {item}" for item in items))
     left, right = st.columns(2)
     with left:
         st.markdown("**Properties**")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui import repository, services, state
 from hydrascope.ui.components import charts, network, panels
 from hydrascope.ui.connection import get_graph
@@ -31,7 +32,7 @@ state.set_param("cluster", cluster_id)
 
 summary = repository.cluster_summary(graph, cluster_id)
 if summary is None:
-    st.warning(f"Cluster {cluster_id} no longer exists.")
+    st.warning(f"Cluster {md(cluster_id)} no longer exists.")
     st.stop()
 cluster = summary["cluster"]
 campaign = summary.get("campaign") or {}
@@ -39,10 +40,10 @@ cols = st.columns(5)
 cols[0].metric("Risk", f"{cluster.get('score') or 0:.2f}")
 cols[1].metric("Accounts", f"{summary['members']:,}")
 cols[2].metric("Banned", f"{summary['banned']:,}")
-cols[3].metric("Lifecycle", cluster.get("lifecycle") or "—")
-cols[4].metric("Triage", cluster.get("triage_label") or "unlabelled")
+cols[3].metric("Lifecycle", md(cluster.get("lifecycle")) or "—")
+cols[4].metric("Triage", md(cluster.get("triage_label")) or "unlabelled")
 name = campaign.get("name") or campaign.get("campaign_id")
-st.caption(f"Campaign: **{name}**" if name else "Not attributed to a campaign")
+st.caption(f"Campaign: **{md(name)}**" if name else "Not attributed to a campaign")
 
 graph_col, evidence_col = st.columns([3, 1])
 with evidence_col:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui import exports, repository, services, state
 from hydrascope.ui.components import panels
 from hydrascope.ui.connection import get_graph
@@ -50,7 +51,7 @@ if view is None:
     st.caption("Open a cluster, a lookup or a query with a drawing first (or pick one cluster above).")
 else:
     shown = mask_view(view, hide)
-    st.caption(f"{shown.title}: {len(shown.nodes):,} nodes, {len(shown.edges):,} edges")
+    st.caption(f"{md(shown.title)}: {len(shown.nodes):,} nodes, {len(shown.edges):,} edges")
     left, right = st.columns(2)
     left.download_button(
         "Download GraphML",

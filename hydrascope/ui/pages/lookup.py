@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui import repository, search, services, state
 from hydrascope.ui.components import network, panels
 from hydrascope.ui.connection import get_graph
@@ -42,7 +43,7 @@ if not text.strip():
 
 matches = repository.search(graph, search.parse(text))
 if not matches:
-    st.warning(f"Nothing matches {text!r}.")
+    st.warning(f"Nothing matches {md(repr(text))}.")
     st.stop()
 hide = state.hide_personal()
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.ui import repository, services
 from hydrascope.ui.components import charts, panels
 from hydrascope.ui.connection import get_graph
@@ -19,15 +22,17 @@ detection = fresh["detection"]
 counts = fresh["counts"]
 cols = st.columns(6)
 ingested = as_date(last.get("ended_at") or last.get("started_at"))
-cols[0].metric("Last ingest", ingested[:10] or "never", help=f"{ingested}, status {last.get('status', '—')}")
+cols[0].metric(
+    "Last ingest", ingested[:10] or "never", help=f"{md(ingested)}, status {md(last.get('status', '—'))}"
+)
 cols[1].metric("Rows loaded", f"{last.get('rows_loaded') or 0:,}")
 cols[2].metric("Rows rejected", f"{last.get('rows_rejected') or 0:,}")
 cols[3].metric("Accounts", f"{counts.get('Account', 0):,}")
 cols[4].metric("Flagged clusters", f"{detection.get('flagged') or 0:,} of {detection.get('clusters') or 0:,}")
 detected = as_date(detection.get("last_detected_at"))
-cols[5].metric("Last detection", detected[:10] or "never", help=detected or None)
+cols[5].metric("Last detection", detected[:10] or "never", help=md(detected) or None)
 if last.get("status") not in (None, "succeeded"):
-    st.warning(f"The latest ingest run ended with status {last.get('status')!r}.")
+    st.warning(f"The latest ingest run ended with status {md(repr(last.get('status')))}.")
 
 campaigns = repository.campaigns(graph)
 clusters = repository.clusters(graph, flagged_only=True)
@@ -40,7 +45,7 @@ panels.table(
 )
 st.subheader("Flagged clusters")
 table = services.cluster_table(clusters)
-table.insert(0, "open", "/clusters?cluster=" + table["cluster_id"].astype(str))
+table.insert(0, "open", ["/clusters?cluster=" + quote(str(c), safe="") for c in table["cluster_id"]])
 panels.table(
     table,
     key="overview-clusters",
@@ -67,5 +72,5 @@ with st.expander("Data freshness details"):
     if last:
         st.dataframe(services.rejects_by_table(last), hide_index=True, key="overview-rejects")
         if last.get("rejects_file"):
-            st.caption(f"Rejected rows are in {last['rejects_file']}")
+            st.caption(f"Rejected rows are in {md(last['rejects_file'])}")
     st.dataframe(services.label_counts(counts), hide_index=True, key="overview-counts")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.inert import md
 from hydrascope.schema.model import TRIAGE_LABELS
 from hydrascope.ui import repository, services, state
 from hydrascope.ui.components import panels
@@ -41,10 +42,10 @@ def label_form(kind: str, key: str, current: str | None, form_key: str) -> None:
             found = repository.set_triage_label(graph, kind, key, chosen, note, analyst)
             shown = pseudonym(key) if hide and kind == "Account" else key
             if found:
-                st.session_state["triage_done"] = f"{kind} {shown}: " + (chosen or "label cleared")
+                st.session_state["triage_done"] = f"{md(kind)} {md(shown)}: " + (chosen or "label cleared")
                 st.rerun()
             else:
-                st.error(f"No {kind} {shown} in the graph.")
+                st.error(f"No {md(kind)} {md(shown)} in the graph.")
 
 
 if st.session_state.get("triage_done"):
@@ -65,7 +66,7 @@ with cluster_tab:
         )
         r = clusters.set_index("cluster_id").loc[cid]
         for item in (r["evidence"] if isinstance(r["evidence"], list) else [])[:5]:
-            st.markdown(f"- {item}")
+            st.markdown(f"- {md(item)}")
         current = r["triage_label"]
         label_form(
             "Cluster", cid, str(current) if isinstance(current, str) else None, f"triage-cluster-{cid}"
@@ -79,8 +80,8 @@ with account_tab:
         else:
             props = detail["props"]
             st.caption(
-                f"status {props.get('status') or '?'} · risk {props.get('risk_score') or 0:.2f} · "
-                f"label {props.get('triage_label') or 'none'}"
+                f"status {md(props.get('status')) or '?'} · risk {props.get('risk_score') or 0:.2f} · "
+                f"label {md(props.get('triage_label')) or 'none'}"
             )
             label_form("Account", account.strip(), props.get("triage_label"), "triage-account")
 with recent_tab:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -99,6 +100,31 @@ def test_ban_list_csv_has_one_row_per_account_with_evidence() -> None:
     assert list(back.columns) == list(exports.BAN_LIST_COLUMNS)
     assert back.loc[0, "reasons"] == "shares card with 4 | proxy egress"
     assert back.loc[0, "cluster_evidence"] == "40 accounts on 8 cards"
+
+
+def test_ban_list_csv_neutralises_formula_cells_and_keeps_numbers() -> None:
+    """CSV injection (OWASP): text cells starting with = + - @ tab or CR get a leading quote."""
+    frame = pd.DataFrame(
+        [
+            {
+                "account_id": "=1+2",
+                "email": '=HYPERLINK("http://127.0.0.1:9/_beacon","open")',
+                "status": "@SUM(A1)",
+                "cluster_id": "-cl",
+                "campaign": "+camp",
+                "cluster_score": -0.25,
+                "account_score": -1,
+                "reasons": ["\tcmd", "ok"],
+                "cluster_evidence": ["\rline"],
+            },
+        ]
+    )
+    (row,) = csv.DictReader(io.StringIO(exports.ban_list_csv(frame), newline=""))
+    assert row["account_id"] == "'=1+2"
+    assert row["email"] == '\'=HYPERLINK("http://127.0.0.1:9/_beacon","open")'
+    assert (row["status"], row["cluster_id"], row["campaign"]) == ("'@SUM(A1)", "'-cl", "'+camp")
+    assert row["reasons"] == "'\tcmd | ok" and row["cluster_evidence"] == "'\rline"
+    assert (row["cluster_score"], row["account_score"]) == ("-0.25", "-1")  # real numbers untouched
 
 
 def _view() -> gv.GraphView:

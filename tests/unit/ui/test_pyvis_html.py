@@ -70,6 +70,19 @@ def test_labels_cannot_break_out_of_the_script() -> None:
     assert "<script>alert(1)" not in html
 
 
+def test_hostile_keys_and_properties_stay_text_in_the_drawing() -> None:
+    """Labels are drawn on the canvas; titles (hover) are strings vis-network sets as innerText."""
+    evil = "<img src=x onerror=alert(1)> ![](http://127.0.0.1:9/_beacon) [x](http://x.example)"
+    nodes = [{"kind": "Account", "key": evil, "props": {"email": evil, "org_id": evil}}]
+    html = build_network_html(gv.layout(gv.build_view(nodes, [])))
+    assert "<img" not in html and "innerHTML" not in html  # no tag, and no template that parses one
+    assert "this.frame.innerText=t" in html  # vis-network's popup: a string title is text
+    assert external_urls(html) == []  # the URLs in the data are defanged like the page's own
+    (node,) = _dataset(html, "nodes")
+    assert node["label"] == evil.replace("http://", "")
+    assert "<img src=x onerror=alert(1)>" in node["title"]
+
+
 def test_group_nodes_show_their_count() -> None:
     view = gv.layout(gv.collapse(_view(n_accounts=20)))
     html = build_network_html(view)
