@@ -1,4 +1,4 @@
-"""`hydrascope export flagged` — flagged accounts as CSV."""
+"""`hydrascope export flagged | leads` — the flagged tier (ban list) and the review tier as CSV."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hydrascope.db import connect
-from hydrascope.jobs.export import export_flagged
+from hydrascope.jobs.export import export_flagged, export_leads
 
 
 @click.group()
@@ -28,6 +28,21 @@ def flagged(out: Path) -> None:
     with connect() as graph:
         n = export_flagged(graph, out)
     click.echo(f"{n} flagged accounts written to {out}")
+
+
+@export.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write (rank, account_id, score, status, reasons).",
+)
+def leads(out: Path) -> None:
+    """The review tier: ranked leads with their reasons, for an analyst to look at (not a ban list)."""
+    with connect() as graph:
+        n = export_leads(graph, out)
+    click.echo(f"{n} leads (review tier) written to {out}")
 
 
 COMMANDS = [export]

@@ -32,7 +32,7 @@ CAMPAIGN_PROPS = ("name", "score", "accounts", "evidence")
 SET_RISK = (
     f"UNWIND $rows AS row MATCH (a:{m.ACCOUNT.label} {{{m.ACCOUNT.key}: row.key}}) "
     "SET a.risk_score = row.score, a.risk_reasons = row.reasons, a.risk_tier = 'flagged', "
-    "a.lead_score = 0.0, a.lead_reasons = []"
+    "a.lead_score = 0.0, a.lead_reasons = [], a.lead_rank = null"
 )
 CLEAR_RISK = (
     f"MATCH (a:{m.ACCOUNT.label}) WHERE a.risk_score > 0 AND NOT a.{m.ACCOUNT.key} IN $flagged "
@@ -40,13 +40,14 @@ CLEAR_RISK = (
 )
 SET_LEADS = (
     f"UNWIND $rows AS row MATCH (a:{m.ACCOUNT.label} {{{m.ACCOUNT.key}: row.key}}) "
-    "SET a.risk_tier = 'review', a.lead_score = row.score, a.lead_reasons = row.reasons"
+    "SET a.risk_tier = 'review', a.lead_score = row.score, a.lead_reasons = row.reasons, "
+    "a.lead_rank = row.rank"
 )
 # every account that was flagged or a lead and is neither now goes back to clear
 CLEAR_TIERS = (
     f"MATCH (a:{m.ACCOUNT.label}) WHERE a.risk_tier IN ['flagged', 'review'] "
     f"AND NOT a.{m.ACCOUNT.key} IN $tiered "
-    "SET a.risk_tier = 'clear', a.lead_score = 0.0, a.lead_reasons = []"
+    "SET a.risk_tier = 'clear', a.lead_score = 0.0, a.lead_reasons = [], a.lead_rank = null"
 )
 DETECTED_AT = (
     f"MATCH (c:{m.CLUSTER.label}) WHERE c.lastupdated = $update_tag "
@@ -168,8 +169,8 @@ def write_result(graph: Graph, result: DetectionResult, run_id: str, update_tag:
     graph.write(CLEAR_RISK, {"flagged": [r["key"] for r in risk_rows]})
     leads = result.leads[result.leads["tier"] == "review"]
     lead_rows = [
-        {"key": r["account_id"], "score": float(r["lead_score"]), "reasons": list(r["reasons"])}
-        for r in _records(leads)
+        {"key": r["account_id"], "score": float(r["lead_score"]), "reasons": list(r["reasons"]), "rank": i}
+        for i, r in enumerate(_records(leads), start=1)  # leads come best first
     ]
     graph.write_rows(SET_LEADS, lead_rows)
     graph.write(CLEAR_TIERS, {"tiered": [r["key"] for r in risk_rows + lead_rows]})

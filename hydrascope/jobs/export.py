@@ -1,4 +1,5 @@
-"""Export flagged accounts (``hydrascope export flagged``) for enforcement and review.
+"""Export the flagged tier (``hydrascope export flagged``, the ban list) and the review tier
+(``hydrascope export leads``, ranked leads for analysts; never a ban list).
 
 Account ids and reasons were written by outsiders: every cell goes through
 ``hydrascope.inert.csv_row``, so a spreadsheet never runs one as a formula.
@@ -41,6 +42,30 @@ def export_flagged(graph: Graph, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        writer.writerows(csv_row(r) for r in rows)
+    return len(rows)
+
+
+LEADS_QUERY = (
+    f"MATCH (a:{m.ACCOUNT.label}) WHERE a.risk_tier = 'review' "
+    "RETURN a.lead_rank AS rank, a.account_id AS account_id, a.lead_score AS score, "
+    "a.status AS status, a.lead_reasons AS reasons ORDER BY rank, account_id"
+)
+LEAD_COLUMNS = ("rank", "account_id", "score", "status", "reasons")
+
+
+def lead_rows(graph: Graph) -> list[dict[str, object]]:
+    """The review tier as the last detection ranked it, reasons joined with ``; ``."""
+    return [{**row, "reasons": "; ".join(row["reasons"] or [])} for row in graph.read(LEADS_QUERY)]
+
+
+def export_leads(graph: Graph, out: Path) -> int:
+    """Write the review tier to ``out`` as CSV, strongest lead first; returns the row count."""
+    rows = lead_rows(graph)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(LEAD_COLUMNS))
         writer.writeheader()
         writer.writerows(csv_row(r) for r in rows)
     return len(rows)

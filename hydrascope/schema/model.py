@@ -133,6 +133,7 @@ ACCOUNT = NodeType(
         ),
         Prop("lead_score", "float", "review-tier score in [0, 1] (the lead's rank; 0 when not a lead)"),
         Prop("lead_reasons", "list<string>", "why the account is a lead, each with numbers"),
+        Prop("lead_rank", "integer", "the lead's place in the review tier (1 = strongest lead)"),
         *TRIAGE,
     ),
 )
