@@ -6,7 +6,6 @@ import pytest
 from click.testing import CliRunner
 
 from hydrascope.cli.export import export
-
 from hydrascope.detect.examples import card_testing_world, tiny_world
 from hydrascope.jobs.detect import run_detection
 
