@@ -138,7 +138,23 @@ def cluster_evidence(row: pd.Series) -> list[str]:
             )
         )
     items.sort(key=lambda t: -t[0])
-    return [text for _, text in items]
+    return [text for _, text in items] + defence_evidence(row)
+
+
+def defence_evidence(row: pd.Series) -> list[str]:
+    """What was weighed for the defence, with its numbers (always listed when there is any)."""
+    share = float(row.get("org_share", 0.0) or 0.0)
+    if share <= 0:
+        return []
+    n = int(row["size"])
+    age = float(row.get("median_age_days", 0.0) or 0.0)
+    text = (
+        f"weighed: {round(share * n)} of {n} accounts belong to one organisation ({row.get('org')}), "
+        f"median account age {age:.0f} days"
+    )
+    if row.get("s_defence", 0.0) >= 0.5:
+        text += "; an established organisation is not flagged without enforcement evidence"
+    return [text]
 
 
 def member_reasons(row: pd.Series) -> list[str]:

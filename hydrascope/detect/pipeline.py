@@ -22,6 +22,7 @@ from hydrascope.detect.leads import LEAD_COLUMNS, rank_leads
 from hydrascope.detect.params import DO_NOT_FLAG, DetectParams
 from hydrascope.detect.score import score_clusters
 from hydrascope.detect.signals.content import account_content, family_edges, template_families
+from hydrascope.detect.signals.defence import defence_features
 from hydrascope.detect.signals.dense_blocks import dense_blocks
 from hydrascope.detect.signals.infra import (
     FAMILIES,
@@ -248,6 +249,7 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     enf = member_frame.groupby("cluster").agg(banned=("seed", "sum"), regrown=("regrown", "sum"))
     feats = feats.join(enf)
     feats["enforcement_share"] = (feats["banned"] + feats["regrown"]) / feats["size"]
+    feats = feats.join(defence_features(member_frame, acc, snapshot.as_of))
     timer.lap("features")
 
     # --- dense blocks (FRAUDAR) over the accounts of candidate clusters
@@ -548,6 +550,8 @@ def _campaign_table(feats: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
 
 
 SIGNAL_COLUMNS = (
+    "org_share",
+    "median_age_days",
     "tie_payment",
     "tie_network",
     "tie_client",

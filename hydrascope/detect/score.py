@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hydrascope.detect.params import DetectParams
+from hydrascope.detect.signals.defence import defence_strength
 
 OPERATOR = ("creation", "synchrony", "enforcement", "scripted")
 CONTENT = ("templates", "focus", "pivot")
@@ -72,10 +73,14 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     rule = (
         (features["size"] >= params.min_flag_size) & has_content & has_coord & (n_strong >= params.min_kinds)
     )
-    flagged = rule & (score >= params.flag_threshold)
+    # the defence: one established organisation is cleared unless enforcement says otherwise
+    defence = defence_strength(features) if "org_share" in features else np.zeros(len(features))
+    cleared = (defence >= params.strong) & ~strong["enforcement"].to_numpy(bool)
+    flagged = rule & (score >= params.flag_threshold) & ~cleared
     # an unflagged cluster keeps a score below the threshold, for ranking only
     score = np.where(flagged, score, np.minimum(score, params.flag_threshold * 0.66))
     out = s.add_prefix("s_")
+    out["s_defence"] = np.round(defence, 4)
     out["score"] = np.round(score, 4)
     out["flagged"] = flagged.to_numpy(bool)
     out["kinds"] = [sorted(k for k in KINDS if row[k]) for _, row in strong.iterrows()]

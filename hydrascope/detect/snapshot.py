@@ -48,6 +48,7 @@ ACCOUNT_COLUMNS = (
     "requests",
     "active_hours",
     "triage_label",
+    "org_id",
 )
 EDGE_COLUMNS = ("kind", "account_id", "object_id", "requests", "first_seen", "last_seen")
 IP_COLUMNS = (

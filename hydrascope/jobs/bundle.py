@@ -54,6 +54,9 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
         if enf
         else "SELECT NULL::VARCHAR AS account_id, NULL::DOUBLE AS banned_at WHERE false"
     )
+    # org_id is optional in the contract: a bundle without it has no organisations
+    acc_columns = set(q(f"SELECT * FROM {acc} LIMIT 0").columns)
+    org = "CAST(a.org_id AS VARCHAR)" if "org_id" in acc_columns else "NULL::VARCHAR"
     accounts = q(f"""
         WITH r AS (SELECT account_id, count(*) AS requests FROM {req} GROUP BY 1),
              h AS (SELECT account_id, list(hr ORDER BY hr DESC) AS hours FROM
@@ -64,7 +67,7 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
                CASE WHEN b.banned_at IS NOT NULL THEN 'banned' ELSE coalesce(a.status, 'active') END
                  AS status,
                b.banned_at, coalesce(r.requests, 0) AS requests, h.hours AS active_hours,
-               NULL AS triage_label,
+               NULL AS triage_label, {org} AS org_id,
                lower(split_part(a.email, '@', 2)) AS email_domain
         FROM {acc} a LEFT JOIN r USING (account_id) LEFT JOIN h USING (account_id)
              LEFT JOIN b USING (account_id)""")

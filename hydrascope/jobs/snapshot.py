@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hydrascope.db.graph import Graph
-from hydrascope.detect.snapshot import EDGE_KINDS, INSTRUMENT_COLUMNS, IP_COLUMNS, Snapshot
+from hydrascope.detect.snapshot import ACCOUNT_COLUMNS, EDGE_KINDS, INSTRUMENT_COLUMNS, IP_COLUMNS, Snapshot
 from hydrascope.schema import model as m
 
 _KIND_REL = {
@@ -105,7 +105,7 @@ def _edge_frame(tx: Any, rel: m.RelType) -> pd.DataFrame:
 ACCOUNTS_QUERY = (
     f"MATCH (a:{m.ACCOUNT.label}) RETURN a.account_id AS account_id, {_secs('a.created_at')} AS created_at, "
     f"a.status AS status, {_secs('a.banned_at')} AS banned_at, coalesce(a.requests, 0) AS requests, "
-    "a.active_hours AS active_hours, a.triage_label AS triage_label"
+    "a.active_hours AS active_hours, a.triage_label AS triage_label, a.org_id AS org_id"
 )
 IPS_QUERY = (
     f"MATCH (i:{m.IP.label}) OPTIONAL MATCH (i)-[:{m.IN_ASN.type}]->(n:{m.ASN.label}) "
@@ -142,7 +142,7 @@ def read_snapshot(graph: Graph) -> Snapshot:
         frames["accounts"] = _frame(
             tx,
             ACCOUNTS_QUERY,
-            ["account_id", "created_at", "status", "banned_at", "requests", "active_hours", "triage_label"],
+            list(ACCOUNT_COLUMNS),
         )
         parts = []
         for kind, rel in _KIND_REL.items():

@@ -1,0 +1,44 @@
+"""Evidence for the defence: one established organisation is cleared, a new shell company is not."""
+
+import numpy as np
+import pandas as pd
+
+from hydrascope.detect.explain import defence_evidence
+from hydrascope.detect.signals.defence import defence_features, defence_strength
+
+DAY = 86_400.0
+NOW = 1_000 * DAY
+
+
+def _cluster(org: list[str | None], age_days: float) -> pd.DataFrame:
+    ids = [f"a{i}" for i in range(len(org))]
+    accounts = pd.DataFrame({"account_id": ids, "org_id": org, "created_at": NOW - age_days * DAY})
+    members = pd.DataFrame({"account_id": ids, "cluster": 0})
+    return defence_features(members, accounts, NOW)
+
+
+def test_a_years_old_enterprise_fleet_of_one_organisation_is_cleared_and_the_weighing_is_explained():
+    feats = _cluster(["acme"] * 30, age_days=410)
+    assert feats.loc[0, "org_share"] == 1.0 and feats.loc[0, "org"] == "acme"
+    strength = defence_strength(feats)
+    assert strength[0] == 1.0
+    row = feats.iloc[0].copy()
+    row["size"], row["s_defence"] = 30, strength[0]
+    (text,) = defence_evidence(row)
+    assert "30 of 30 accounts belong to one organisation (acme)" in text and "410 days" in text
+    assert "not flagged without enforcement evidence" in text
+
+
+def test_a_new_shell_company_and_aged_accounts_of_many_organisations_are_not_cleared():
+    shell = defence_strength(_cluster(["shell-co"] * 30, age_days=12))
+    hijacked = defence_strength(_cluster([f"victim-{i}" for i in range(30)], age_days=900))
+    no_org = defence_strength(_cluster([None] * 30, age_days=900))
+    assert shell[0] == 0.0 and hijacked[0] == 0.0 and no_org[0] == 0.0
+
+
+def test_defence_strength_grows_with_cohesion_and_age():
+    values = [
+        defence_strength(_cluster(["o"] * k + [None] * (30 - k), age_days=a))[0]
+        for k, a in ((18, 365), (30, 200), (24, 365), (30, 365))
+    ]
+    assert values == sorted(values) and values[-1] == 1.0 and np.isclose(values[0], 0.25)
