@@ -38,10 +38,14 @@ def flagged_rows(graph: Graph) -> list[dict[str, object]]:
 
 def export_flagged(graph: Graph, out: Path) -> int:
     """Write the flagged accounts to ``out`` as CSV; returns the row count."""
-    rows = flagged_rows(graph)
+    return write_csv(out, COLUMNS, flagged_rows(graph))
+
+
+def write_csv(out: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> int:
+    """Write ``rows`` to ``out`` with every cell neutralised (``csv_row``); returns the row count."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+        writer = csv.DictWriter(fh, fieldnames=list(columns))
         writer.writeheader()
         writer.writerows(csv_row(r) for r in rows)
     return len(rows)
@@ -62,10 +66,4 @@ def lead_rows(graph: Graph) -> list[dict[str, object]]:
 
 def export_leads(graph: Graph, out: Path) -> int:
     """Write the review tier to ``out`` as CSV, strongest lead first; returns the row count."""
-    rows = lead_rows(graph)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(LEAD_COLUMNS))
-        writer.writeheader()
-        writer.writerows(csv_row(r) for r in rows)
-    return len(rows)
+    return write_csv(out, LEAD_COLUMNS, lead_rows(graph))
