@@ -129,6 +129,14 @@ def cluster_evidence(row: pd.Series) -> list[str]:
                 "of their requests",
             )
         )
+    if row.get("s_volume", 0) > 0:
+        items.append(
+            (
+                row["s_volume"],
+                f"answers {row['output_ratio']:.1f}x as long as the median account's "
+                "(output tokens per request): a harvest asks for long outputs",
+            )
+        )
     if row["s_dense_block"] > 0:
         items.append(
             (
@@ -142,18 +150,21 @@ def cluster_evidence(row: pd.Series) -> list[str]:
 
 
 def defence_evidence(row: pd.Series) -> list[str]:
-    """What was weighed for the defence, with its numbers (always listed when there is any)."""
-    share = float(row.get("org_share", 0.0) or 0.0)
-    if share <= 0:
-        return []
+    """What was weighed for the defence, with its numbers: the organisation, the accounts' age and
+    how much of their prompting is their own (listed whenever there is something to weigh)."""
     n = int(row["size"])
+    share = float(row.get("org_share", 0.0) or 0.0)
     age = float(row.get("median_age_days", 0.0) or 0.0)
-    text = (
-        f"weighed: {round(share * n)} of {n} accounts belong to one organisation ({row.get('org')}), "
-        f"median account age {age:.0f} days"
-    )
+    personal = row.get("personal_share")
+    parts = []
+    if share > 0:
+        parts.append(f"{round(share * n)} of {n} accounts belong to one organisation ({row.get('org')})")
+    parts.append(f"median account age {age:.0f} days")
+    if isinstance(personal, float) and math.isfinite(personal):
+        parts.append(f"{_pct(personal)} of their templated requests on prompts only the sender ever used")
+    text = "weighed: " + ", ".join(parts)
     if row.get("s_defence", 0.0) >= 0.5:
-        text += "; an established organisation is not flagged without enforcement evidence"
+        text += "; cleared: not flagged without enforcement evidence"
     return [text]
 
 

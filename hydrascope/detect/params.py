@@ -96,6 +96,20 @@ class DetectParams:
     flag_threshold: float = 0.75
     strong: float = 0.5  # a cluster signal at or above this is one "kind" of evidence
     min_kinds: int = 3
+    # capability focus (1 - entropy / log2 12) ramps to strong over this range: one or two
+    # capabilities reach 0.6-1.0; an office's, a support desk's or a plugin's usual mix 0.4-0.55
+    # (measured on development random worlds 0-19; the earlier 0.25-0.5 made those mixes strong)
+    focus_ramp: tuple[float, float] = (0.4, 0.7)
+    # members' output tokens per request over the population's median account: a harvest asks for
+    # long answers (strong from 2x)
+    volume_ramp: tuple[float, float] = (1.5, 2.5)
+    # a prompt book counts as a harvest while the members' personal share (templates only the
+    # sender used) stays under the first value, not at all from the second: workers 0-16%, people
+    # who share a tutorial, plugin or library 20-80% (development random worlds 0-19)
+    harvest_personal_ramp: tuple[float, float] = (0.1, 0.3)
+    # --- the defence (``signals/defence.py``)
+    # share of templated requests on templates only the member ever sent, ramping to the second
+    personal_ramp: tuple[float, float] = (0.2, 0.4)
     creation_window_s: float = 72 * 3600.0  # accounts created within this window form a burst
     card_burst_window_s: float = 2 * 3600.0
     # --- content

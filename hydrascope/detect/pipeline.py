@@ -24,6 +24,7 @@ from hydrascope.detect.score import score_clusters
 from hydrascope.detect.signals.content import account_content, family_edges, template_families
 from hydrascope.detect.signals.defence import defence_features
 from hydrascope.detect.signals.dense_blocks import dense_blocks
+from hydrascope.detect.signals.distillation import output_ratio, personal_share
 from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
@@ -250,6 +251,8 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     feats = feats.join(enf)
     feats["enforcement_share"] = (feats["banned"] + feats["regrown"]) / feats["size"]
     feats = feats.join(defence_features(member_frame, acc, snapshot.as_of))
+    feats["output_ratio"] = output_ratio(acc, cluster_of).reindex(feats.index).fillna(0.0)
+    feats["personal_share"] = personal_share(edges, cluster_of, users_of).reindex(feats.index)
     timer.lap("features")
 
     # --- dense blocks (FRAUDAR) over the accounts of candidate clusters
@@ -574,6 +577,10 @@ SIGNAL_COLUMNS = (
     "proxy_share",
     "datacenter_share",
     "requests",
+    "output_ratio",
+    "personal_share",
+    "org_share",
+    "median_age_days",
 )
 
 

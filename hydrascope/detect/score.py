@@ -4,17 +4,24 @@ Each *kind* of evidence is a strength in [0, 1], in one of three groups:
 
 - **operator** — what honest organisations do not do: accounts created in one burst, run in
   lockstep (synchrony), tied to banned or confirmed accounts (enforcement/regrowth), or driven by
-  one prompt book (``scripted``: most of their templated traffic on templates only they use;
-  an office shares a few internal templates but most of each employee's prompts are their own);
-- **content** — harvesting the model: templates the group owns, a narrow capability mix or
-  chain-of-thought elicitation, a release pivot;
-- **shared** — infrastructure in common: payment, client fingerprints, registration domain,
-  network, a dense FRAUDAR block. Companies, universities and carriers share these honestly.
+  one prompt book (``scripted``: most of their templated traffic on templates only they use);
+- **distillation** — what harvesting the model leaves: a narrow capability mix or chain-of-thought
+  elicitation (``focus``), a release pivot, answers far longer than the population's (``volume``),
+  or a prompt book run with nothing of the members' own (``harvest``: templates the group owns,
+  while almost none of its templated requests are prompts only the sender ever used);
+- **shared** — things in common: payment, client fingerprints, registration domain, network, a
+  dense FRAUDAR block, and templates the group owns (``templates``). A hackathon shares its
+  tutorial, a plugin's users its default prompts, an agency its library: a shared template says
+  the accounts are related, not that they harvest.
 
-A cluster is flagged only if it has at least ``min_flag_size`` accounts, a strong content kind,
-a strong operator kind, and ``min_kinds`` strong kinds in all; its score is the noisy-or of the
-strengths. A company (card + NAT + domain + internal templates) has no operator kind; researchers
-(benchmark templates + reasoning) neither; a carrier or VPN crowd has no content kind either.
+A cluster is flagged only if it has at least ``min_flag_size`` accounts, a strong distillation
+kind, a strong operator kind (``scripted`` only together with shared payment, client, identity or
+network), and ``min_kinds`` strong kinds in all, and the defence does not clear it
+(``signals/defence.py``: one established organisation, or members who write their own prompts;
+enforcement evidence overrides the defence). Its score is the
+noisy-or of the strengths. A company (card + NAT + domain + internal templates) has no operator
+kind; researchers (benchmark templates + reasoning) neither; a carrier or VPN crowd has no
+distillation kind either.
 """
 
 from __future__ import annotations
@@ -26,9 +33,9 @@ from hydrascope.detect.params import DetectParams
 from hydrascope.detect.signals.defence import defence_strength
 
 OPERATOR = ("creation", "synchrony", "enforcement", "scripted")
-CONTENT = ("templates", "focus", "pivot")
-SHARED = ("payment", "client", "identity", "network", "dense_block")
-KINDS = OPERATOR + CONTENT + SHARED
+DISTILLATION = ("focus", "pivot", "volume", "harvest")
+SHARED = ("payment", "client", "identity", "network", "dense_block", "templates")
+KINDS = OPERATOR + DISTILLATION + SHARED
 NOISY_OR_RATE = 0.55
 
 
@@ -53,10 +60,24 @@ def strengths(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame:
     s["scripted"] = np.where(
         (f["shared_templates"] + f["shared_families"]) >= 3, _ramp(f["template_requests"], 0.4, 0.8), 0.0
     )
-    s["focus"] = np.maximum(_ramp(f["focus"], 0.25, 0.5), _ramp(f["cot_share"], 0.15, 0.4))
+    # a narrow mix: one or two capabilities (an office's or a plugin's usual mix, coding 60% and
+    # three others, sits at 0.4-0.55 and is not strong)
+    s["focus"] = np.maximum(
+        _ramp(f["focus"], params.focus_ramp[0], params.focus_ramp[1]), _ramp(f["cot_share"], 0.15, 0.4)
+    )
+    s["volume"] = _ramp(
+        f["output_ratio"] if "output_ratio" in f else np.zeros(len(f)),
+        params.volume_ramp[0],
+        params.volume_ramp[1],
+    )
     s["pivot"] = np.where(
         f["pivot_traffic_share"] >= params.pivot_min_share, _ramp(f["pivot_early_share"], 0.3, 0.6), 0.0
     )
+    # a book and nothing of their own: people who share a tutorial or a library still write most of
+    # their prompts themselves; a worker sends its operator's book
+    personal = f["personal_share"] if "personal_share" in f else pd.Series(np.nan, index=f.index)
+    own = _ramp(personal.fillna(1.0), params.harvest_personal_ramp[0], params.harvest_personal_ramp[1])
+    s["harvest"] = s["templates"] * (1.0 - own)
     s["network"] = _ramp(f["tie_network"], 0.2, 0.6)
     s["dense_block"] = _ramp(f["dense_share"], 0.3, 0.7)
     return s
@@ -66,15 +87,22 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     """``score, flagged, kinds`` (names of the strong kinds) per cluster, plus the strengths."""
     s = strengths(features, params)
     strong = s >= params.strong
-    n_strong = strong.sum(axis=1)
-    has_content = strong[list(CONTENT)].any(axis=1)
-    has_coord = strong[list(OPERATOR)].any(axis=1)
-    score = 1.0 - np.prod(1.0 - NOISY_OR_RATE * s.to_numpy(float), axis=1)
+    # harvest restates templates (times the absence of personal prompts): not a kind of its own
+    n_strong = strong.drop(columns=["harvest"]).sum(axis=1)
+    has_distillation = strong[list(DISTILLATION)].any(axis=1)
+    # a prompt book alone is no operator: a plugin's users all send its default prompts. It counts
+    # with shared payment, client, identity or network (someone provisioned those accounts)
+    infra = strong[["payment", "client", "identity", "network"]].any(axis=1)
+    has_coord = strong[["creation", "synchrony", "enforcement"]].any(axis=1) | (strong["scripted"] & infra)
+    score = 1.0 - np.prod(1.0 - NOISY_OR_RATE * s.drop(columns=["harvest"]).to_numpy(float), axis=1)
     rule = (
-        (features["size"] >= params.min_flag_size) & has_content & has_coord & (n_strong >= params.min_kinds)
+        (features["size"] >= params.min_flag_size)
+        & has_distillation
+        & has_coord
+        & (n_strong >= params.min_kinds)
     )
     # the defence: one established organisation is cleared unless enforcement says otherwise
-    defence = defence_strength(features) if "org_share" in features else np.zeros(len(features))
+    defence = defence_strength(features, params) if "org_share" in features else np.zeros(len(features))
     cleared = (defence >= params.strong) & ~strong["enforcement"].to_numpy(bool)
     flagged = rule & (score >= params.flag_threshold) & ~cleared
     # an unflagged cluster keeps a score below the threshold, for ranking only

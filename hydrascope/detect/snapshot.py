@@ -46,6 +46,7 @@ ACCOUNT_COLUMNS = (
     "status",
     "banned_at",
     "requests",
+    "output_tokens",
     "active_hours",
     "triage_label",
     "org_id",
@@ -140,6 +141,7 @@ def normalise_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     frame["created_at"] = to_seconds(frame["created_at"])
     frame["banned_at"] = to_seconds(frame["banned_at"])
     frame["requests"] = pd.to_numeric(frame["requests"], errors="coerce").fillna(0).astype(np.int64)
+    frame["output_tokens"] = pd.to_numeric(frame["output_tokens"], errors="coerce").fillna(0).astype(np.int64)
     frame["active_hours"] = [  # type: ignore[assignment]
         np.asarray(h, dtype=np.int64)
         if h is not None and not (isinstance(h, float))

@@ -58,7 +58,8 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
     acc_columns = set(q(f"SELECT * FROM {acc} LIMIT 0").columns)
     org = "CAST(a.org_id AS VARCHAR)" if "org_id" in acc_columns else "NULL::VARCHAR"
     accounts = q(f"""
-        WITH r AS (SELECT account_id, count(*) AS requests FROM {req} GROUP BY 1),
+        WITH r AS (SELECT account_id, count(*) AS requests,
+                          coalesce(sum(output_tokens), 0) AS output_tokens FROM {req} GROUP BY 1),
              h AS (SELECT account_id, list(hr ORDER BY hr DESC) AS hours FROM
                    (SELECT DISTINCT account_id, CAST(floor(epoch(ts) / 3600) AS BIGINT) AS hr
                     FROM {req}) GROUP BY 1),
@@ -66,7 +67,8 @@ def snapshot_from_bundle(bundle: Path) -> Snapshot:
         SELECT a.account_id, epoch(a.created_at) AS created_at,
                CASE WHEN b.banned_at IS NOT NULL THEN 'banned' ELSE coalesce(a.status, 'active') END
                  AS status,
-               b.banned_at, coalesce(r.requests, 0) AS requests, h.hours AS active_hours,
+               b.banned_at, coalesce(r.requests, 0) AS requests,
+               coalesce(r.output_tokens, 0) AS output_tokens, h.hours AS active_hours,
                NULL AS triage_label, {org} AS org_id,
                lower(split_part(a.email, '@', 2)) AS email_domain
         FROM {acc} a LEFT JOIN r USING (account_id) LEFT JOIN h USING (account_id)

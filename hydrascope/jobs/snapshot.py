@@ -105,6 +105,7 @@ def _edge_frame(tx: Any, rel: m.RelType) -> pd.DataFrame:
 ACCOUNTS_QUERY = (
     f"MATCH (a:{m.ACCOUNT.label}) RETURN a.account_id AS account_id, {_secs('a.created_at')} AS created_at, "
     f"a.status AS status, {_secs('a.banned_at')} AS banned_at, coalesce(a.requests, 0) AS requests, "
+    "coalesce(a.output_tokens, 0) AS output_tokens, "
     "a.active_hours AS active_hours, a.triage_label AS triage_label, a.org_id AS org_id"
 )
 IPS_QUERY = (

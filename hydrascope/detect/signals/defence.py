@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hydrascope.detect.params import DetectParams
+
 DAY_S = 86_400.0
 
 
@@ -40,9 +42,30 @@ def defence_features(members: pd.DataFrame, accounts: pd.DataFrame, as_of: float
     return out
 
 
-def defence_strength(features: pd.DataFrame) -> np.ndarray:
-    """In [0, 1]: one established organisation. Both halves are needed: most members in one
-    organisation (0.5 -> 0.9) and accounts that have existed for months (median 90 -> 365 days)."""
-    org = np.clip((features["org_share"].to_numpy(float) - 0.5) / 0.4, 0.0, 1.0)
-    age = np.clip((features["median_age_days"].to_numpy(float) - 90.0) / 275.0, 0.0, 1.0)
-    return np.asarray(org * age, dtype=float)
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
+def defence_parts(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame:
+    """Each part of the defence in [0, 1], per cluster:
+
+    - ``organisation``: most members in one organisation (0.5 -> 0.9) *and* accounts that have
+      existed for months (median 90 -> 365 days); a shell company is as new as its accounts;
+    - ``personal``: members who write their own prompts (``distillation.personal_share``, ramp
+      ``params.personal_ramp``): nobody else ever sent them."""
+    org = _ramp(features["org_share"].to_numpy(float), 0.5, 0.9)
+    age_days = features["median_age_days"].to_numpy(float)
+    parts = pd.DataFrame(index=features.index)
+    parts["organisation"] = org * _ramp(age_days, 90.0, 365.0)
+    if "personal_share" in features:
+        personal = features["personal_share"].fillna(0.0).to_numpy(float)
+    else:
+        personal = np.zeros(len(features))
+    parts["personal"] = _ramp(personal, params.personal_ramp[0], params.personal_ramp[1])
+    return parts
+
+
+def defence_strength(features: pd.DataFrame, params: DetectParams) -> np.ndarray:
+    """In [0, 1]: the strongest part of the defence (any one clears a cluster without enforcement
+    evidence; see ``defence_parts``)."""
+    return np.asarray(defence_parts(features, params).max(axis=1).to_numpy(float), dtype=float)

@@ -1,4 +1,4 @@
-"""The scoring rule: several independent kinds of evidence, content and coordination both."""
+"""The scoring rule: several independent kinds of evidence, distillation and an operator both."""
 
 import pandas as pd
 
@@ -59,9 +59,37 @@ def test_a_company_with_internal_templates_is_not_flagged():
     assert "templates" in s["kinds"] and "scripted" not in s["kinds"]
 
 
-def test_a_prompt_book_on_unique_infrastructure_is_flagged():
+def test_a_prompt_book_on_provisioned_clients_with_nothing_of_their_own_is_flagged():
+    s = _score(
+        shared_templates=72,
+        template_members=1.0,
+        template_requests=1.0,
+        focus=0.58,
+        tie_client=0.6,
+        personal_share=0.02,
+    )
+    assert s["flagged"] and {"scripted", "templates", "focus", "client"} <= set(s["kinds"])
+    assert s["s_harvest"] == 1.0
+
+
+def test_a_plugins_users_sending_its_default_prompts_are_no_operator():
+    """A prompt book alone (no shared payment, client, identity or network) is not an operator."""
     s = _score(shared_templates=72, template_members=1.0, template_requests=1.0, focus=0.58)
-    assert s["flagged"] and {"scripted", "templates", "focus"} <= set(s["kinds"])
+    assert not s["flagged"] and "scripted" in s["kinds"]
+
+
+def test_a_shared_tutorial_is_no_harvest_when_members_write_their_own_prompts():
+    book = dict(shared_templates=30, template_members=1.0, template_requests=0.5, tie_client=0.6)
+    assert _score(**book, personal_share=0.05)["s_harvest"] == 1.0
+    assert _score(**book, personal_share=0.45)["s_harvest"] == 0.0
+
+
+def test_long_answers_are_distillation_evidence_and_no_distillation_means_no_flag():
+    infra = dict(tie_payment=0.9, tie_client=0.8, hour_jaccard=0.7, creation_burst=0.9)
+    without = _score(**infra, output_ratio=1.0)
+    with_volume = _score(**infra, output_ratio=3.0)
+    assert not without["flagged"] and "volume" not in without["kinds"]
+    assert with_volume["flagged"] and "volume" in with_volume["kinds"]
 
 
 def test_a_few_researchers_with_shared_benchmark_templates_and_reasoning_are_not_flagged():
