@@ -24,7 +24,7 @@ from hydrascope.detect.score import score_clusters
 from hydrascope.detect.signals.content import account_content, family_edges, template_families
 from hydrascope.detect.signals.defence import defence_features
 from hydrascope.detect.signals.dense_blocks import dense_blocks
-from hydrascope.detect.signals.distillation import output_ratio, personal_share
+from hydrascope.detect.signals.distillation import member_volume, output_ratio, personal_share
 from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
@@ -252,6 +252,7 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     feats["enforcement_share"] = (feats["banned"] + feats["regrown"]) / feats["size"]
     feats = feats.join(defence_features(member_frame, acc, snapshot.as_of))
     feats["output_ratio"] = output_ratio(acc, cluster_of).reindex(feats.index).fillna(0.0)
+    feats["member_volume"] = member_volume(acc, cluster_of).reindex(feats.index).fillna(0.0)
     feats["personal_share"] = personal_share(edges, cluster_of, users_of).reindex(feats.index)
     timer.lap("features")
 
@@ -578,6 +579,7 @@ SIGNAL_COLUMNS = (
     "datacenter_share",
     "requests",
     "output_ratio",
+    "member_volume",
     "personal_share",
     "org_share",
     "median_age_days",
