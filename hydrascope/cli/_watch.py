@@ -41,14 +41,15 @@ def describe_failure(exc: BaseException, secrets: Iterable[str] = ()) -> str:
 
 
 def watch_loop(
-    cycle: Callable[[], None],
+    cycle: Callable[[int], object],
     interval_s: float,
     every_label: str,
     console: Console,
     secrets: Iterable[str] = (),
     max_cycles: int | None = None,
 ) -> int:
-    """Run ``cycle`` every ``interval_s`` seconds, forever (or ``max_cycles`` times), and return
+    """Run ``cycle(n)`` (``n`` = 0, 1, ...: a first-cycle-only option such as breaking a lease
+    needs to know) every ``interval_s`` seconds, forever (or ``max_cycles`` times), and return
     how many cycles failed. A held lock skips the cycle; a project error prints its one line as
     before; any other exception is printed and logged (``hydrascope.watch``) as one line, and
     the loop goes on."""
@@ -57,7 +58,7 @@ def watch_loop(
     done = 0
     while True:
         try:
-            cycle()
+            cycle(done)
         except LockHeld as exc:
             console.print(f"[yellow]skipped:[/yellow] {escape(_masked(str(exc), known))}", highlight=False)
         except HydrascopeError as exc:

@@ -172,7 +172,7 @@ def ingest(
                 )
             return
 
-        def cycle() -> None:
+        def cycle(n: int) -> None:
             print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
             if then_detect and graph is not None:
                 console.print(detect_summary(graph), highlight=False)

@@ -23,8 +23,9 @@ def _console() -> tuple[Console, io.StringIO]:
 def test_every_kind_of_failure_is_reported_and_the_next_cycle_runs(caplog: pytest.LogCaptureFixture) -> None:
     ran: list[int] = []
 
-    def cycle() -> None:
-        ran.append(len(ran))
+    def cycle(n: int) -> None:
+        assert n == len(ran)  # the cycle number, from 0
+        ran.append(n)
         if len(ran) == 1:  # DuckDB: a real error from the real engine
             duckdb.connect().execute("SELECT * FROM events_that_are_not_there")
         if len(ran) == 2:  # a bug below the CLI whose message carries the password
@@ -52,7 +53,7 @@ def test_every_kind_of_failure_is_reported_and_the_next_cycle_runs(caplog: pytes
 
 
 def test_an_interrupt_still_stops_the_loop() -> None:
-    def cycle() -> None:
+    def cycle(n: int) -> None:
         raise KeyboardInterrupt
 
     console, _ = _console()
