@@ -29,6 +29,7 @@ from rich.progress import (
 )
 
 from hydrascope.config import data_dir, state_dir
+from hydrascope.contract import EVENT_TABLES, TABLES
 from hydrascope.db import Graph
 from hydrascope.errors import InputError
 from hydrascope.schema.cypher import merge_nodes
@@ -36,7 +37,6 @@ from hydrascope.schema.model import INGEST_RUN
 from ingest import identity
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
-from ingest.contract import EVENT_TABLES, TABLES
 from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
 from ingest.lock import IngestLock
 from ingest.readers import discover

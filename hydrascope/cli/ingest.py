@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from hydrascope.cli._watch import watch_loop
 from hydrascope.db import Graph, connect
-from hydrascope.errors import HydrascopeError, InputError, LockHeld
+from hydrascope.errors import HydrascopeError, InputError
 from ingest.clock import DEFAULT_SKEW
 from ingest.load import DEFAULT_BATCH_SIZE
 from ingest.run import DEFAULT_TTL, run_ingest
@@ -171,18 +171,14 @@ def ingest(
                     "every good row was loaded"
                 )
             return
-        interval = parse_duration(every).total_seconds()
-        while True:
-            try:
-                print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
-                if then_detect and graph is not None:
-                    console.print(detect_summary(graph), highlight=False)
-            except LockHeld as exc:
-                console.print(f"[yellow]skipped:[/yellow] {exc}", highlight=False)
-            except HydrascopeError as exc:
-                console.print(f"[red]error:[/red] {exc}", highlight=False)
-            console.print(f"next run in {every}", highlight=False)
-            time.sleep(interval)
+
+        def cycle(n: int) -> None:
+            print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
+            if then_detect and graph is not None:
+                console.print(detect_summary(graph), highlight=False)
+
+        secrets = [graph.settings.password] if graph is not None else []
+        watch_loop(cycle, parse_duration(every).total_seconds(), every, console, secrets)
     finally:
         if graph is not None:
             graph.close()

@@ -18,7 +18,8 @@ import neo4j
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from hydrascope.config import Neo4jSettings, neo4j_settings
+from hydrascope.config import Neo4jSettings
+from hydrascope.db.settings import neo4j_settings
 from hydrascope.errors import AuthenticationFailed, DatabaseUnavailable, QueryError, WriteRefused
 
 log = logging.getLogger(__name__)
