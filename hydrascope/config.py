@@ -61,6 +61,25 @@ def local_bolt_port() -> int:
     return port
 
 
+DEFAULT_LEASE_TTL_S = 600
+
+
+def lease_ttl_seconds() -> int:
+    """How long the graph's writer lease lasts without a renewal (``HYDRASCOPE_LEASE_TTL``, seconds;
+    default 10 minutes). A holder renews it every fifth of that; a crashed holder on another host
+    blocks writers for at most this long (on the same host a dead holder is seen at once)."""
+    raw = os.environ.get("HYDRASCOPE_LEASE_TTL", str(DEFAULT_LEASE_TTL_S))
+    try:
+        ttl = int(raw)
+    except ValueError:
+        ttl = 0
+    if ttl < 1:
+        from hydrascope.errors import ConfigError
+
+        raise ConfigError(f"HYDRASCOPE_LEASE_TTL must be a whole number of seconds >= 1, not {raw!r}")
+    return ttl
+
+
 def neo4j_settings() -> Neo4jSettings:
     """The connection settings in force (environment first, then the local server)."""
     database = os.environ.get("NEO4J_DATABASE", "neo4j")
