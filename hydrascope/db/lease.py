@@ -312,6 +312,10 @@ class Lease:
             self._renewed = time.monotonic()
             return LeaseInfo.from_props(rows[0]["lease"])
 
+    def notice(self) -> str | None:
+        """One line for the operator when this lease displaced a holder (broken, expired, dead)."""
+        return f"{self.replaced_how}: {self.replaced.describe()}" if self.replaced else None
+
     def check(self) -> None:
         """Raise ``LeaseLost`` if the heartbeat found the lease taken: call before each write step."""
         if self._lost is not None:
