@@ -52,7 +52,7 @@ from typing import Any
 
 from hydrascope.config import lease_ttl_seconds
 from hydrascope.db.graph import Graph
-from hydrascope.errors import HydrascopeError, LeaseHeld, LeaseLost
+from hydrascope.errors import HydrascopeError, LeaseHeld, LeaseLost, QueryError
 from hydrascope.schema.cypher import constraint_statements
 from hydrascope.schema.model import LEASE
 
@@ -209,8 +209,14 @@ def _ensure_constraint(graph: Graph) -> None:
         return
     statement = next(s for s in constraint_statements() if f"(n:{_L})" in s)
     name = statement.split()[2]
-    if not graph.count("SHOW CONSTRAINTS YIELD name WHERE name = $name RETURN count(*) AS n", {"name": name}):
-        graph.run_autocommit(statement)
+    try:
+        if not graph.count(
+            "SHOW CONSTRAINTS YIELD name WHERE name = $name RETURN count(*) AS n", {"name": name}
+        ):
+            graph.run_autocommit(statement)
+    except QueryError as exc:  # a user without schema privileges: the lease still works, less strictly
+        log.warning("could not check or create the lease's uniqueness constraint (%s): %s", name, exc)
+        return
     _CONSTRAINED.add(where)
 
 
