@@ -59,11 +59,11 @@ def test_a_second_holder_is_refused_with_the_holder_named(graph) -> None:
 
 
 def test_an_expired_lease_is_taken_and_its_old_holder_cannot_renew_or_release_it(graph) -> None:
-    stale = Lease(graph, "ingest", "run-old", ttl=1)
+    stale = Lease(graph, "ingest", "run-old", ttl=3)
     stale.acquire()  # no heartbeat: as if the holder hung
     with pytest.raises(LeaseHeld):
         Lease(graph, "detect", "run-new").acquire()
-    time.sleep(1.3)
+    time.sleep(3.3)
     assert holder(graph) is None  # expired: free
     fresh = Lease(graph, "detect", "run-new", ttl=60)
     fresh.acquire()
@@ -77,8 +77,8 @@ def test_an_expired_lease_is_taken_and_its_old_holder_cannot_renew_or_release_it
 
 
 def test_the_heartbeat_keeps_a_short_lease_alive_and_releases_on_error(graph) -> None:
-    with pytest.raises(RuntimeError, match="boom"), Lease(graph, "ingest", "run-hb", ttl=1.5) as held:
-        time.sleep(3.5)  # more than twice the TTL: only the heartbeat keeps it
+    with pytest.raises(RuntimeError, match="boom"), Lease(graph, "ingest", "run-hb", ttl=2.5) as held:
+        time.sleep(6)  # more than twice the TTL: only the heartbeat (every 0.5 s) keeps it
         current = holder(graph)
         assert current is not None and current.token == held.token and current.renewals >= 4
         with pytest.raises(LeaseHeld):
@@ -94,7 +94,9 @@ def test_break_lease_takes_it_and_the_old_holder_stops_at_its_next_checkpoint(gr
         breaker.acquire()
         assert breaker.replaced is not None and breaker.replaced.run_id == "run-1"
         assert breaker.replaced_how == "broke the lease (--break-lease)"
-        time.sleep(0.8)  # a heartbeat or more
+        deadline = time.monotonic() + 30  # the victim's next heartbeat finds it gone
+        while victim._lost is None and time.monotonic() < deadline:
+            time.sleep(0.1)
         with pytest.raises(LeaseLost, match=r"now held by ingest run run-op"):
             victim.check()
     assert [s["run_id"] for s in _stored(graph)] == ["run-op"]  # the victim's exit left it alone

@@ -6,6 +6,7 @@ or a child process whose lease records another pid space (its pid means nothing 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -20,7 +21,8 @@ from pathlib import Path
 import pytest
 from bundle_kit import Runner, base_tables, req, write_bundle
 
-from hydrascope.db.lease import holder
+from hydrascope.db.lease import Lease, holder
+from hydrascope.errors import LeaseHeld
 from hydrascope.jobs.detect import run_detection
 
 pytestmark = pytest.mark.neo4j
@@ -188,7 +190,8 @@ def test_a_second_process_is_refused_with_the_holder_named_until_release(tmp_pat
 
 
 def test_a_crashed_holder_of_another_host_blocks_until_its_lease_expires(tmp_path: Path, graph) -> None:
-    env = {**_env(tmp_path), "HYDRASCOPE_LEASE_TTL": "4"}
+    # long enough for the refused command to start on a loaded machine, short enough to wait for
+    env = {**_env(tmp_path), "HYDRASCOPE_LEASE_TTL": "20"}
     bundle = str(write_bundle(tmp_path / "ok", {"accounts": base_tables()["accounts"]}))
     # the child pretends to be another machine (its pid means nothing here), then dies by SIGKILL
     other_host = "L._pid_space = lambda: 'boot-of-host-b/1'; L.socket.gethostname = lambda: 'host-b'"
@@ -208,7 +211,7 @@ def test_a_crashed_holder_of_another_host_blocks_until_its_lease_expires(tmp_pat
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     refused = _hs(["ingest", bundle, "--no-progress"], env)
     assert refused.returncode == 75 and "run run-crashed on host host-b" in refused.stderr, refused.stderr
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while holder(graph) is not None and time.monotonic() < deadline:
         time.sleep(0.5)
     assert holder(graph) is None, "the crashed holder's lease never expired"
@@ -245,7 +248,7 @@ def test_watch_skips_while_held_and_releases_between_cycles(tmp_path: Path, grap
     bundle = str(write_bundle(tmp_path / "ok", {"accounts": base_tables()["accounts"]}))
     child = _holder_child(env, "detect", "run-long")
     watch = subprocess.Popen(
-        [*HS, "ingest", "--watch", bundle, "--every", "3s", "--no-progress"],
+        [*HS, "ingest", "--watch", bundle, "--every", "2s", "--no-progress"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -266,16 +269,25 @@ def test_watch_skips_while_held_and_releases_between_cycles(tmp_path: Path, grap
                 return line
         raise AssertionError(f"the watch loop never printed {text!r}")
 
+    between = Lease(graph, "detect", "run-between")
     try:
         skipped = until("skipped:")
         assert "held by detect run run-long" in skipped
-        until("next run in 3s")
+        until("next run in 2s")
         _finish(child)  # released: the next cycle runs
         until("succeeded")
-        until("next run in 3s")
-        assert holder(graph) is None  # asleep between cycles, the loop holds nothing
         assert graph.count("MATCH (a:Account) RETURN count(a)") == 4
+        # asleep between cycles the loop holds nothing: another run gets the lease...
+        deadline = time.monotonic() + 60
+        while not between.held and time.monotonic() < deadline:
+            with contextlib.suppress(LeaseHeld):
+                between.acquire()
+            time.sleep(0.1)
+        assert between.held, "the watch loop kept the lease between its cycles"
+        # ...and the loop's next cycle is refused by it, and says so
+        assert "held by detect run run-between" in until("skipped:")
     finally:
+        between.release()
         watch.send_signal(signal.SIGTERM)
         watch.wait(timeout=60)
         if child.poll() is None:
