@@ -63,3 +63,20 @@ def local_bolt_port() -> int:
     except ValueError as exc:
         raise ConfigError(f"HYDRASCOPE_BOLT_PORT must be a port number, not {raw!r}") from exc
     return port
+
+
+DEFAULT_LEASE_TTL_S = 600
+
+
+def lease_ttl_seconds() -> int:
+    """How long the graph's writer lease lasts without a renewal (``HYDRASCOPE_LEASE_TTL``, seconds;
+    default 10 minutes). A holder renews it every fifth of that; a crashed holder on another host
+    blocks writers for at most this long (on the same host a dead holder is seen at once)."""
+    raw = os.environ.get("HYDRASCOPE_LEASE_TTL", str(DEFAULT_LEASE_TTL_S))
+    try:
+        ttl = int(raw)
+    except ValueError:
+        ttl = 0
+    if ttl < 1:
+        raise ConfigError(f"HYDRASCOPE_LEASE_TTL must be a whole number of seconds >= 1, not {raw!r}")
+    return ttl

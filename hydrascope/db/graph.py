@@ -181,6 +181,16 @@ class Graph:
         with translate_errors(self.settings), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def write_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement in a managed write transaction and return its rows: for a write whose
+        outcome the caller must see (a conditional update, such as taking a lease)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return [record.data() for record in tx.run(cypher, dict(params or {}))]
+
+        with translate_errors(self.settings), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
     def write_rows(
         self,
         cypher: str,
