@@ -139,6 +139,10 @@ class DetectParams:
     # this share of the ties of the cluster's best-tied members (90th percentile)
     member_min_families: int = 3
     member_core_ties: float = 0.25
+    # ...or, in any flagged cluster, a member of its core: two families and at least this share of
+    # the best-tied members' ties (a clique whose members each tie to most of the others by content
+    # and timing, with no template reaching the book threshold: development random world 18)
+    member_core_dense_ties: float = 0.5
     # --- dense blocks
     dense_blocks: int = 5
     dense_min_rows: int = 5
