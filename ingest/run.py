@@ -37,6 +37,7 @@ from ingest import identity
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
 from ingest.contract import EVENT_TABLES, TABLES
+from ingest.image import GraphImage, ImageWriter
 from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
 from ingest.lock import IngestLock
 from ingest.readers import discover
@@ -186,6 +187,7 @@ def run_ingest(
     max_skew: timedelta = DEFAULT_SKEW,
     max_cleanup_share: float = activity.DEFAULT_MAX_CLEANUP_SHARE,
     force: bool = False,
+    image: GraphImage | None = None,
 ) -> IngestReport:
     """Ingest one bundle directory into ``graph`` and return what happened.
 
@@ -198,8 +200,13 @@ def run_ingest(
     the store fed it is rebuilt from the store (``report.rebuilt`` says why). Raises ``LockHeld`` when another
     run is in progress and ``InputError`` for an unusable bundle; rows that fail validation never
     raise: they are rejected, counted and reported (``report.ok`` is then false).
+
+    ``image`` (with ``graph=None``): the run writes into that in-memory ``GraphImage`` instead of a
+    graph, through the same pipeline (the direct snapshot of ``hydrascope.jobs.bundle``).
     """
-    if graph is None and not dry_run:
+    if image is not None and (graph is not None or dry_run):
+        raise InputError("an image run writes to the image only: no graph, no dry run")
+    if graph is None and not dry_run and image is None:
         raise InputError("a graph connection is needed unless dry_run is set")
     if not 0 < max_cleanup_share <= 1:
         raise InputError(f"the cleanup limit must be a share in (0, 1], not {max_cleanup_share}")
@@ -234,7 +241,11 @@ def run_ingest(
             _write_run_node(live, report)
         try:
             with _progress(progress) as bars:
-                writer = Writer(live, tag, batch_size, bars, after_batch)
+                writer = (
+                    ImageWriter(None, tag, batch_size, bars, after_batch, image=image)
+                    if image is not None
+                    else Writer(live, tag, batch_size, bars, after_batch)
+                )
                 ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
                 ctx.clock, ctx.rebuild = clock, report.rebuilt is not None
                 _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force))
