@@ -31,14 +31,14 @@ from rich.progress import (
 from hydrascope.config import data_dir, state_dir
 from hydrascope.db import Graph
 from hydrascope.errors import InputError
-from hydrascope.schema.cypher import merge_nodes
+from hydrascope.schema.cypher import ident, merge_nodes
 from hydrascope.schema.model import INGEST_RUN
 from ingest import identity
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
 from ingest.contract import EVENT_TABLES, TABLES
 from ingest.image import GraphImage, ImageWriter
-from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
+from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer
 from ingest.lock import IngestLock
 from ingest.readers import discover
 from ingest.rejects import RejectsWriter
