@@ -56,14 +56,20 @@ MISSING = -(2**62)
 ACCOUNT_CHUNK = 20_000
 
 
+def _edge_reads(rel: m.RelType) -> tuple[bool, bool]:
+    """What an edge of ``rel`` gives the snapshot: ``(activity, first)``; activity edges give
+    requests, first and last seen, others at most a first seen (the graph query and the image
+    reader both ask this)."""
+    return "requests" in rel.property_names, "first_seen" in rel.property_names
+
+
 def _edge_query(rel: m.RelType) -> str:
     """One record per account with parallel lists of its objects and edge properties.
 
     Per-account lists rather than one record per edge: the driver's per-record cost dominates a
     flat read (27k edges/s against 230k edges/s measured on 1.1M ``SENT`` edges), and the full
     ``anthropic`` graph has 14.6M of them."""
-    activity = "requests" in rel.property_names
-    first = "first_seen" if "first_seen" in rel.property_names else None
+    activity, first = _edge_reads(rel)
 
     def secs(expr: str) -> str:
         return f"coalesce({_secs(expr)}, $missing)"
@@ -308,7 +314,7 @@ def _image_edges(image: GraphImage, rel: m.RelType) -> pd.DataFrame:
     """``_edge_query(rel)`` on an image. Every image write MERGEs or checks both end points (as
     the graph's statements do), so each relationship's ends exist, as the query's MATCH needs."""
     frame = image.relationships(rel)
-    names = rel.property_names
+    activity, first = _edge_reads(rel)
 
     def seconds(col: str) -> Any:
         values = pd.to_numeric(frame[col], errors="coerce")
@@ -320,11 +326,11 @@ def _image_edges(image: GraphImage, rel: m.RelType) -> pd.DataFrame:
             "object_id": [str(v) for v in frame["end"]],
             "requests": (
                 pd.to_numeric(frame["requests"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
-                if "requests" in names
+                if activity
                 else 0
             ),
-            "first_seen": seconds("first_seen").to_numpy() if "first_seen" in names else np.nan,
-            "last_seen": seconds("last_seen").to_numpy() if "requests" in names else np.nan,
+            "first_seen": seconds("first_seen").to_numpy() if first else np.nan,
+            "last_seen": seconds("last_seen").to_numpy() if activity else np.nan,
         },
         columns=EDGE_COLUMNS,
     )
