@@ -8,7 +8,7 @@ with both baselines scored in the same run. Writes bench/results/detect-graph.md
     .venv/bin/python bench/bench_detect.py --scenario naive --scenario regrowth --anthropic-scale 0.05
 
 The default path empties the database it is pointed at before each scenario: point it at a
-throwaway server. ``--direct`` aggregates the bundle like ingest does (``hydrascope.jobs.bundle``)
+throwaway server. ``--direct`` runs ingest's own pipeline into an in-memory image (``hydrascope.jobs.bundle``)
 and runs the same detector and evaluation; use it to iterate quickly.
 """
 

@@ -3,7 +3,7 @@
 Each world is ``hydrascope simulate --random --seed N`` (honest mix, lookalike kinds, 1-4
 campaigns, their tactics and the content columns drawn from the seed; see docs/scenarios.md). The
 detector runs straight from the bundle exactly as ``bench/bench_detect.py --direct`` does (its
-``run_scenario``: ``hydrascope.jobs.bundle`` aggregation → ``hydrascope.detect.detect`` →
+``run_scenario``: ``hydrascope.jobs.bundle`` (ingest into an in-memory image) → ``hydrascope.detect.detect`` →
 ``hydrascope.evaluate.runner``), with both baselines scored in the same run. The report gives the
 distribution over worlds — median, 10th percentile (90th for false-positive rates) and the worst
 world — of precision, recall, F1 and honest FPR overall and per honest kind, beside both

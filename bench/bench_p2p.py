@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import rankdata
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 from hydrascope.config import Neo4jSettings
 from hydrascope.db import Graph, connect
@@ -248,21 +248,13 @@ def group_row(name: str, mask: np.ndarray, y: np.ndarray) -> dict[str, Any]:
 
 
 def auc(score: np.ndarray, y: np.ndarray) -> float:
-    """ROC AUC (Mann-Whitney, ties counted half): how well the score ranks labelled fraud first."""
-    ranks = rankdata(score)
-    pos = y == 1
-    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
-    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    """ROC AUC (scikit-learn; ties count half): how well the score ranks labelled fraud first."""
+    return float(roc_auc_score(y, score))
 
 
-def average_precision(score: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
-    """Average precision with ties broken at random (seeded), for comparison with the base rate."""
-    rng = np.random.default_rng(seed)
-    order = np.lexsort((rng.random(len(score)), -score))
-    hits = y[order]
-    cum = np.cumsum(hits)
-    precision = cum / np.arange(1, len(hits) + 1)
-    return float((precision * hits).sum() / hits.sum())
+def average_precision(score: np.ndarray, y: np.ndarray) -> float:
+    """Average precision (scikit-learn: tied scores share one threshold), beside the base rate."""
+    return float(average_precision_score(y, score))
 
 
 # --------------------------------------------------------------------------- blog rule

@@ -27,8 +27,8 @@ import duckdb
 
 from hydrascope.db import Graph
 from hydrascope.errors import QueryError
+from hydrascope.schema.cypher import ident
 from hydrascope.schema.model import INGEST_RUN
-from ingest.load import ident
 from ingest.store import EventStore
 
 RECORD_NAME = "graph.json"

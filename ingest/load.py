@@ -10,7 +10,6 @@ type yet, and MERGEd otherwise. ``DEFAULT_BATCH_SIZE`` was chosen by measurement
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,27 +22,23 @@ import pyarrow.compute as pc
 from rich.progress import Progress, TaskID
 
 from hydrascope.db import Graph
-from hydrascope.db.graph import WriteSummary
 from hydrascope.schema.cypher import (
+    aged_relationships,
+    ident,
     merge_node_keys,
     merge_nodes,
     merge_relationships,
+    stale_nodes,
+    stale_relationships,
     start_nodes_with_relationships,
     write_grouped_relationships,
 )
+from hydrascope.schema.cypher import count_aged_relationships as count_aged
 from hydrascope.schema.model import NodeType, Prop, RelType
 
 DEFAULT_BATCH_SIZE = 5000
 Row = dict[str, Any]
 AfterBatch = Callable[[str, int], None]
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def ident(name: str) -> str:
-    """Refuse anything but a plain identifier (labels and types come from the model only)."""
-    if not _IDENT.match(name):
-        raise ValueError(f"not a Cypher identifier: {name!r}")
-    return name
 
 
 def to_rows(table: pa.Table) -> list[Row]:
@@ -312,36 +307,25 @@ def _split_times(rows: Sequence[Row], times: tuple[str, ...]) -> Sequence[Row]:
 
 
 # ----------------------------------------------------------------------------------- cleanup
-def _delete_in_batches(graph: Graph, match: str, var: str, params: dict[str, object]) -> WriteSummary:
-    """``match`` (a MATCH ... WHERE binding ``var``), deleted in batches of 10,000 (autocommit)."""
-    batched = f"{match} CALL ({var}) {{ DELETE {var} }} IN TRANSACTIONS OF 10000 ROWS"
-    return graph.run_autocommit(batched, params)
-
-
+# The statements are the schema's (``hydrascope.schema.cypher``); these run them and count.
 def delete_stale_relationships(graph: Graph, rel: RelType, update_tag: int) -> int:
     """Relationships of a reference table that this successful run did not write."""
-    match = f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.lastupdated < $update_tag"
-    return _delete_in_batches(graph, match, "r", {"update_tag": update_tag}).relationships_deleted
+    return graph.run_autocommit(stale_relationships(rel), {"update_tag": update_tag}).relationships_deleted
 
 
 def delete_stale_orphans(graph: Graph, node: NodeType, update_tag: int) -> int:
     """Nodes this run did not write and nothing points at any more (never a node still in use)."""
-    match = f"MATCH (n:{ident(node.label)}) WHERE n.lastupdated < $update_tag AND NOT (n)--()"
-    return _delete_in_batches(graph, match, "n", {"update_tag": update_tag}).nodes_deleted
+    statement = stale_nodes(node, orphans_only=True)
+    return graph.run_autocommit(statement, {"update_tag": update_tag}).nodes_deleted
 
 
 def delete_aged_relationships(graph: Graph, rel: RelType, cutoff: datetime) -> int:
     """Behavioural edges whose last event is older than the TTL cutoff."""
-    match = f"MATCH ()-[r:{ident(rel.type)}]->() WHERE r.last_seen < $cutoff"
-    return _delete_in_batches(graph, match, "r", {"cutoff": cutoff}).relationships_deleted
+    return graph.run_autocommit(aged_relationships(rel), {"cutoff": cutoff}).relationships_deleted
 
 
 def count_aged_relationships(graph: Graph, rel: RelType, cutoff: datetime) -> tuple[int, int]:
     """``(aged, total)``: the ``rel`` edges last seen before ``cutoff``, and all of them (what the
     cleanup guard compares before anything is deleted)."""
-    rows = graph.read(
-        f"MATCH ()-[r:{ident(rel.type)}]->() "
-        "RETURN count(CASE WHEN r.last_seen < $cutoff THEN 1 END) AS aged, count(r) AS total",
-        {"cutoff": cutoff},
-    )
+    rows = graph.read(count_aged(rel), {"cutoff": cutoff})
     return (int(rows[0]["aged"]), int(rows[0]["total"])) if rows else (0, 0)

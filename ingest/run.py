@@ -34,12 +34,13 @@ from hydrascope.contract import EVENT_TABLES, TABLES
 from hydrascope.db import Graph
 from hydrascope.db.lease import Lease, hold
 from hydrascope.errors import InputError
-from hydrascope.schema.cypher import merge_nodes
+from hydrascope.schema.cypher import ident, merge_nodes
 from hydrascope.schema.model import INGEST_RUN
 from ingest import identity
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
-from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
+from ingest.image import GraphImage, ImageWriter
+from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer
 from ingest.lock import IngestLock
 from ingest.readers import discover
 from ingest.rejects import RejectsWriter
@@ -206,6 +207,7 @@ def run_ingest(
     force: bool = False,
     lease: Lease | None = None,
     break_lease: bool = False,
+    image: GraphImage | None = None,
 ) -> IngestReport:
     """Ingest one bundle directory into ``graph`` and return what happened.
 
@@ -224,8 +226,14 @@ def run_ingest(
     other writing ingest or detection, on any host. ``lease`` is one the caller already holds (an
     ingest followed by detection in one cycle); otherwise the run takes its own (``LeaseHeld``, exit
     75, when another holds it; ``break_lease`` takes it anyway) and releases it at the end.
+
+    ``image`` (with ``graph=None``): the run writes into that in-memory ``GraphImage`` instead of a
+    graph, through the same pipeline (the direct snapshot of ``hydrascope.jobs.bundle``); it takes
+    no lease (there is no graph to exclude writers from).
     """
-    if graph is None and not dry_run:
+    if image is not None and (graph is not None or dry_run):
+        raise InputError("an image run writes to the image only: no graph, no dry run")
+    if graph is None and not dry_run and image is None:
         raise InputError("a graph connection is needed unless dry_run is set")
     if not 0 < max_cleanup_share <= 1:
         raise InputError(f"the cleanup limit must be a share in (0, 1], not {max_cleanup_share}")
@@ -264,7 +272,11 @@ def run_ingest(
             _write_run_node(live, report)
         try:
             with _progress(progress) as bars:
-                writer = Writer(live, tag, batch_size, bars, _checked(check, after_batch))
+                writer = (
+                    ImageWriter(None, tag, batch_size, bars, after_batch, image=image)
+                    if image is not None
+                    else Writer(live, tag, batch_size, bars, _checked(check, after_batch))
+                )
                 ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
                 ctx.clock, ctx.rebuild = clock, report.rebuilt is not None
                 _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force), check)

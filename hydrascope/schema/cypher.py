@@ -14,11 +14,15 @@ from hydrascope.schema.model import NODES, NodeType, RelType
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _ident(name: str) -> str:
-    """Refuse anything that is not a plain identifier before it is interpolated into Cypher."""
+def ident(name: str) -> str:
+    """Refuse anything that is not a plain identifier before it is interpolated into Cypher (the
+    one such check: ingest and the jobs interpolate labels, types and properties through it)."""
     if not _IDENT.match(name):
         raise ValueError(f"not a Cypher identifier: {name!r}")
     return name
+
+
+_ident = ident
 
 
 def constraint_name(node: NodeType) -> str:
@@ -100,19 +104,69 @@ def merge_relationships(
     )
 
 
-def stale_nodes(node: NodeType) -> str:
-    """Nodes of a label that the run tagged ``$update_tag`` did not touch (cleanup after success)."""
-    return (
-        f"MATCH (n:{_ident(node.label)}) WHERE n.lastupdated < $update_tag "
-        "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-    )
+# ----------------------------------------------------------------------------------- cleanup
+# Every cleanup statement is generated here. What a run did not touch carries an older
+# ``lastupdated`` than its ``$update_tag``; behavioural edges age out by ``last_seen`` against a
+# ``$cutoff``. Deletes run in batches (``CALL ... IN TRANSACTIONS``, autocommit): a cleanup of
+# millions of edges in one transaction would exceed the server's transaction memory.
+CLEANUP_BATCH = 10_000
+
+
+def _in_batches(match: str, var: str, action: str) -> str:
+    return f"{match} CALL ({var}) {{ {action} {var} }} IN TRANSACTIONS OF {CLEANUP_BATCH} ROWS"
+
+
+def _stale_node_match(node: NodeType, orphans_only: bool, kept_if: tuple[str, ...], kept: bool) -> str:
+    _check_props(node.property_names, kept_if, node.label)
+    conditions = ["n.lastupdated < $update_tag"]
+    if orphans_only:
+        conditions.append("NOT (n)--()")
+    test = "IS NOT NULL" if kept else "IS NULL"
+    conditions += [f"n.{_ident(p)} {test}" for p in kept_if]
+    return f"MATCH (n:{_ident(node.label)}) WHERE {' AND '.join(conditions)}"
+
+
+def stale_nodes(node: NodeType, *, orphans_only: bool = False, kept_if: tuple[str, ...] = ()) -> str:
+    """Delete the nodes of a label that the run tagged ``$update_tag`` did not touch.
+
+    ``orphans_only``: only those nothing points at any more (reference data: a node still in use is
+    never deleted, so they are DELETEd, not DETACH DELETEd); otherwise with their relationships.
+    ``kept_if``: properties whose presence keeps a node (a cluster an analyst triaged)."""
+    match = _stale_node_match(node, orphans_only, kept_if, kept=False)
+    return _in_batches(match, "n", "DELETE" if orphans_only else "DETACH DELETE")
+
+
+def retire_stale_nodes(node: NodeType, kept_if: tuple[str, ...], props: tuple[str, ...]) -> str:
+    """The stale nodes ``stale_nodes(node, kept_if=...)`` keeps: ``SET n += $retired`` on them (a
+    triaged cluster that vanished stays for the analyst's record, with ``$retired`` values such as
+    ``flagged = false``); ``props`` names the properties ``$retired`` may carry."""
+    _check_props(node.property_names, props, node.label)
+    return _stale_node_match(node, False, kept_if, kept=True) + " SET n += $retired"
 
 
 def stale_relationships(rel: RelType) -> str:
-    """Relationships of a type the run tagged ``$update_tag`` did not touch."""
+    """Delete the relationships of a type that the run tagged ``$update_tag`` did not touch."""
+    return _in_batches(
+        f"MATCH ()-[r:{_ident(rel.type)}]->() WHERE r.lastupdated < $update_tag", "r", "DELETE"
+    )
+
+
+def _aged_match(rel: RelType) -> str:
+    _check_props(rel.property_names, ("last_seen",), rel.type)
+    return f"MATCH ()-[r:{_ident(rel.type)}]->()"
+
+
+def aged_relationships(rel: RelType) -> str:
+    """Delete behavioural edges whose last event is older than ``$cutoff`` (the TTL)."""
+    return _in_batches(f"{_aged_match(rel)} WHERE r.last_seen < $cutoff", "r", "DELETE")
+
+
+def count_aged_relationships(rel: RelType) -> str:
+    """``aged, total``: the edges ``aged_relationships`` would delete, and all of the type (what
+    ingest's cleanup guard compares before deleting anything)."""
     return (
-        f"MATCH ()-[r:{_ident(rel.type)}]->() WHERE r.lastupdated < $update_tag "
-        "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+        f"{_aged_match(rel)} "
+        "RETURN count(CASE WHEN r.last_seen < $cutoff THEN 1 END) AS aged, count(r) AS total"
     )
 
 

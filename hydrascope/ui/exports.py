@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import json
 import re
-import xml.etree.ElementTree as ET
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import igraph as ig
 import pandas as pd
 import stix2
 
@@ -93,60 +95,47 @@ def view_to_json(view: GraphView) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-_GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+# XML 1.0 cannot carry these at all (igraph refuses to write them): shown as U+FFFD instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+GRAPHML_NODE_FIELDS = ("view_id", "kind", "key", "caption", "state", "count", "x", "y")
+
+
+def _graphml_text(value: Any) -> str:
+    """A property as GraphML text: lists joined with ``;``, nothing as empty, and characters
+    XML cannot hold replaced, so an outsider's value is written as data whatever it contains."""
+    if value is None or value == [] or value == ():
+        return ""
+    text = ";".join(map(str, value)) if isinstance(value, list | tuple) else str(_plain(value))
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def view_to_graphml(view: GraphView) -> str:
-    """The current drawing as GraphML (Gephi, yEd, Cytoscape); list properties joined with ``;``."""
-    ET.register_namespace("", _GRAPHML_NS)
-    root = ET.Element(f"{{{_GRAPHML_NS}}}graphml")
-    node_keys = ["kind", "key", "caption", "state", "count", "x", "y"]
-    extra = sorted({k for n in view.nodes for k in n.props if k not in node_keys})
-    for i, name in enumerate([*node_keys, *extra]):
-        attr_type = "double" if name in ("x", "y") else ("int" if name == "count" else "string")
-        ET.SubElement(
-            root,
-            f"{{{_GRAPHML_NS}}}key",
-            id=f"n{i}",
-            attrib={"for": "node", "attr.name": name, "attr.type": attr_type},
-        )
-    ET.SubElement(
-        root,
-        f"{{{_GRAPHML_NS}}}key",
-        id="e0",
-        attrib={"for": "edge", "attr.name": "type", "attr.type": "string"},
-    )
-    ET.SubElement(
-        root,
-        f"{{{_GRAPHML_NS}}}key",
-        id="e1",
-        attrib={"for": "edge", "attr.name": "weight", "attr.type": "int"},
-    )
-    g = ET.SubElement(root, f"{{{_GRAPHML_NS}}}graph", id="G", edgedefault="directed")
-    names = [*node_keys, *extra]
-    for n in view.nodes:
-        el = ET.SubElement(g, f"{{{_GRAPHML_NS}}}node", id=n.id)
-        values: dict[str, Any] = {
-            "kind": n.kind,
-            "key": n.key,
-            "caption": n.caption,
-            "state": n.state,
-            "count": n.count,
-            "x": n.x,
-            "y": n.y,
-        }
-        values.update(n.props)
-        for i, name in enumerate(names):
-            v = values.get(name)
-            if v is None or v == "" or v == []:
-                continue
-            text = ";".join(map(str, v)) if isinstance(v, list | tuple) else str(_plain(v))
-            ET.SubElement(el, f"{{{_GRAPHML_NS}}}data", key=f"n{i}").text = text
-    for j, e in enumerate(view.edges):
-        el = ET.SubElement(g, f"{{{_GRAPHML_NS}}}edge", id=f"e{j}", source=e.source, target=e.target)
-        ET.SubElement(el, f"{{{_GRAPHML_NS}}}data", key="e0").text = e.type
-        ET.SubElement(el, f"{{{_GRAPHML_NS}}}data", key="e1").text = str(e.weight)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    """The current drawing as GraphML (Gephi, yEd, Cytoscape), written by igraph's ``write_graphml``.
+
+    GraphML node ids are igraph's (``n0``, ``n1`` …: nothing an outsider wrote); each node's view
+    id (``Account:a1``) is its ``view_id``. Coordinates are numbers, ``count`` and the edge ``weight``
+    too; every other property is text (lists joined with ``;``), escaped by the writer."""
+    graph = ig.Graph(n=len(view.nodes), directed=True)
+    index = {n.id: i for i, n in enumerate(view.nodes)}
+    graph.vs["view_id"] = [_graphml_text(n.id) for n in view.nodes]
+    for name in ("kind", "key", "caption", "state"):
+        graph.vs[name] = [_graphml_text(getattr(n, name)) for n in view.nodes]
+    graph.vs["count"] = [float(n.count or 0) for n in view.nodes]
+    for name in ("x", "y"):
+        graph.vs[name] = [
+            float(v) if (v := getattr(n, name)) is not None else float("nan") for n in view.nodes
+        ]
+    extra = sorted({k for n in view.nodes for k in n.props if k not in GRAPHML_NODE_FIELDS})
+    for name in extra:
+        graph.vs[name] = [_graphml_text(n.props.get(name)) for n in view.nodes]
+    graph.add_edges([(index[e.source], index[e.target]) for e in view.edges])
+    graph.es["type"] = [_graphml_text(e.type) for e in view.edges]
+    graph.es["weight"] = [float(e.weight) for e in view.edges]
+    # igraph writes to a file only (it needs a descriptor): a private temporary one, read back
+    with tempfile.TemporaryDirectory(prefix="hydrascope-graphml-") as folder:
+        path = Path(folder) / "view.graphml"
+        graph.write_graphml(str(path))
+        return path.read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------ STIX

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 from hydrascope import contract
+from hydrascope.schema.cypher import ident
 from hydrascope.schema.model import ACCOUNT, EMAIL_DOMAIN, REGISTERED_WITH
 from ingest.context import IngestContext
-from ingest.load import (
-    Row,
-    delete_stale_orphans,
-    delete_stale_relationships,
-    ident,
-    node_rows,
-    rel_rows,
-    to_rows,
-)
+from ingest.load import Row, delete_stale_orphans, delete_stale_relationships, node_rows, rel_rows, to_rows
 from ingest.readers import SourceFile
 from ingest.sources.common import get
 

@@ -67,3 +67,12 @@ def test_top_fraction_shares_ties_by_expectation(bench: ModuleType) -> None:
     top = bench.top_fraction(score, y, 0.2)  # 2 accounts: the 3.0 and one of three tied 1.0s
     assert top["accounts"] == 2 and top["fraud_expected"] == pytest.approx(1 / 3, abs=0.01)
     assert top["lift"] == pytest.approx((1 / 3 / 2) / 0.2, rel=0.05)
+
+
+def test_ranking_metrics_are_scikit_learns_with_known_values(bench: ModuleType) -> None:
+    y = np.array([0, 0, 1, 1])
+    # AUC: 3 of the 4 positive-negative pairs are ordered right (0.35 < 0.8 is not)
+    assert bench.auc(np.array([0.1, 0.4, 0.35, 0.8]), y) == pytest.approx(0.75)
+    # AP: precision 1 at the first positive, 2/3 at the second: (1 + 2/3) / 2
+    assert bench.average_precision(np.array([0.1, 0.4, 0.35, 0.8]), y) == pytest.approx(5 / 6)
+    assert bench.auc(np.array([0.5, 0.5, 0.5, 0.5]), y) == pytest.approx(0.5)  # ties count half

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hydrascope.errors import InputError, WriteRefused
-from hydrascope.schema.model import ACTIVITY, LOGIN_ACTIVITY, NODE_BY_LABEL, NODES, REL_BY_TYPE, RELATIONSHIPS
+from hydrascope.schema.check import model_violations
 from queries.docs import DOCS_PATH, render_markdown
 from queries.lexer import tokenize
 from queries.library import (
@@ -49,38 +49,8 @@ def test_header_and_sections_are_valid(spec: QuerySpec) -> None:
             assert p.default in p.choices
 
 
-# Temporal and duration accessors are properties too, but of values, not of the model.
-VALUE_ACCESSORS = {"seconds", "epochSeconds", "epochMillis", "year", "month", "day", "hour", "hours", "days"}
-ALL_PROPS = (
-    {p for n in NODES for p in n.property_names}
-    | {p for r in RELATIONSHIPS for p in r.property_names}
-    | {p.name for p in (*ACTIVITY, *LOGIN_ACTIVITY)}
-)
-
-
-def _model_violations(cypher: str) -> list[str]:
-    code = re.sub(r"'[^']*'|//[^\n]*", "''", cypher)
-    problems: list[str] = []
-    bound: dict[str, set[str]] = {}
-    for var, label in re.findall(r"\(\s*(\w*)\s*:\s*([A-Za-z_]\w*)", code):
-        if label not in NODE_BY_LABEL:
-            problems.append(f"label {label}")
-        elif var:
-            bound.setdefault(var, set()).update(NODE_BY_LABEL[label].property_names)
-    for var, types in re.findall(r"\[\s*(\w*)\s*:\s*([A-Z_|]+)", code):
-        for rel_type in types.split("|"):
-            if rel_type not in REL_BY_TYPE:
-                problems.append(f"relationship type {rel_type}")
-            elif var:
-                bound.setdefault(var, set()).update(REL_BY_TYPE[rel_type].property_names)
-    for label, key in re.findall(r"\(\s*\w*\s*:\s*([A-Za-z_]\w*)\s*\{\s*(\w+)\s*:", code):
-        if label in NODE_BY_LABEL and key not in NODE_BY_LABEL[label].property_names:
-            problems.append(f"{label}.{key}")
-    for var, prop in re.findall(r"(?<![\w$.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)\b(?!\s*\()", code):
-        allowed = bound.get(var, ALL_PROPS) | VALUE_ACCESSORS
-        if prop not in allowed:
-            problems.append(f"{var}.{prop}")
-    return problems
+# The checker is shared with the test of the Python code's Cypher (tests/unit/schema/test_python_cypher.py).
+_model_violations = model_violations
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])

@@ -148,14 +148,67 @@ def _view() -> gv.GraphView:
     return gv.layout(gv.build_view(nodes, edges, "test view"))
 
 
+NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
+
+
+def _graphml_nodes(root: ET.Element) -> dict[str, dict[str, str]]:
+    """GraphML node id → {attribute name: text}, resolving the writer's key ids."""
+    names = {k.get("id"): k.get("attr.name") for k in root.findall("g:key", NS)}
+    return {
+        n.get("id", ""): {names[d.get("key")]: d.text or "" for d in n.findall("g:data", NS)}
+        for n in root.findall(".//g:node", NS)
+    }
+
+
 def test_graphml_parses_and_keeps_nodes_edges_and_properties() -> None:
+    # Written by igraph now: GraphML node ids are igraph's n0, n1 … (they used to be the view ids,
+    # "Account:a1"); the view id is the node's view_id attribute, and edges join the same nodes.
     root = ET.fromstring(exports.view_to_graphml(_view()))
-    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
-    assert {n.get("id") for n in root.findall(".//g:node", ns)} == {"Account:a1", "IP:203.0.113.1"}
-    (edge,) = root.findall(".//g:edge", ns)
-    assert (edge.get("source"), edge.get("target")) == ("Account:a1", "IP:203.0.113.1")
-    texts = [d.text for d in root.findall(".//g:data", ns)]
+    nodes = _graphml_nodes(root)
+    by_view_id = {attrs["view_id"]: node_id for node_id, attrs in nodes.items()}
+    assert set(by_view_id) == {"Account:a1", "IP:203.0.113.1"}
+    assert set(nodes) == {"n0", "n1"}
+    (edge,) = root.findall(".//g:edge", NS)
+    assert (edge.get("source"), edge.get("target")) == (
+        by_view_id["Account:a1"],
+        by_view_id["IP:203.0.113.1"],
+    )
+    texts = [d.text for d in root.findall(".//g:data", NS)]
     assert "x;y" in texts and "CONNECTED_FROM" in texts
+    account = nodes[by_view_id["Account:a1"]]
+    assert account["kind"] == "Account" and account["created_at"].startswith("2026-01-01")
+    assert nodes[by_view_id["IP:203.0.113.1"]]["is_datacenter"] == "True"
+
+
+def test_graphml_keeps_outsider_values_as_data() -> None:
+    """Markup, entity declarations and characters XML cannot hold, in a key and in properties,
+    come back as the same text (no element, no entity, no broken file)."""
+    hostile = ']]><!DOCTYPE x [<!ENTITY e "boom">]><node id="evil">&e;'
+    nodes = [
+        {
+            "kind": "Account",
+            "key": hostile,
+            "props": {"email": "<b>x</b>@example.com", "note": "a\x01b\x1fc\td"},
+        },
+        {"kind": "IP", "key": "203.0.113.1", "props": {}},
+    ]
+    edges = [
+        {
+            "source_kind": "Account",
+            "source_key": hostile,
+            "type": "CONNECTED_FROM",
+            "target_kind": "IP",
+            "target_key": "203.0.113.1",
+        }
+    ]
+    text = exports.view_to_graphml(gv.layout(gv.build_view(nodes, edges, "hostile")))
+    assert "<!DOCTYPE" not in text and 'id="evil"' not in text
+    root = ET.fromstring(text)  # well-formed XML
+    assert len(root.findall(".//g:node", NS)) == 2 and len(root.findall(".//g:edge", NS)) == 1
+    (account,) = [a for a in _graphml_nodes(root).values() if a["kind"] == "Account"]
+    assert account["key"] == hostile and account["view_id"] == f"Account:{hostile}"
+    assert account["email"] == "<b>x</b>@example.com"
+    assert account["note"] == "a\ufffdb\ufffdc\td"  # control characters shown, never dropped silently
 
 
 def test_json_round_trips() -> None:
