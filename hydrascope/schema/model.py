@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hydrascope import triage
+
 PropertyType = Literal["string", "integer", "float", "boolean", "datetime", "list<string>", "list<integer>"]
 
 
@@ -364,5 +366,5 @@ RELATIONSHIPS: tuple[RelType, ...] = (
 NODE_BY_LABEL = {n.label: n for n in NODES}
 REL_BY_TYPE = {r.type: r for r in RELATIONSHIPS}
 
-# Triage labels an analyst may set, and the one the detector must respect.
-TRIAGE_LABELS = ("confirmed", "false_positive", "allowlisted")
+# Triage labels an analyst may set (the policy, with the labels that clear, is hydrascope/triage.py).
+TRIAGE_LABELS = triage.LABELS

@@ -21,6 +21,8 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
+from hydrascope.triage import CLEARING
+
 GROUP = "Group"
 COHORT = "Cohort"
 
@@ -92,7 +94,7 @@ def node_state(kind: str, props: Mapping[str, Any]) -> str:
         return "banned"
     if triage == "confirmed":
         return "confirmed"
-    if triage in ("allowlisted", "false_positive"):
+    if triage in CLEARING:
         return str(triage)
     if props.get("flagged") or (props.get("risk_score") or 0) >= 0.5:
         return "flagged"

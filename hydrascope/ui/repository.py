@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from hydrascope import triage
 from hydrascope.db import Graph
+from hydrascope.jobs.export import ban_list
 from hydrascope.schema import model as m
 from hydrascope.ui.search import SEARCHABLE, SearchRequest, rank
 
@@ -51,9 +53,6 @@ def account_projection(var: str) -> str:
         f"{var} {{.account_id, .email, .status, .risk_score, .risk_reasons, .triage_label, .requests, "
         f".org_id, .tier, {times}}}"
     )
-
-
-BAN_EXCLUDED_LABELS = ("allowlisted", "false_positive")
 
 
 def native(value: Any) -> Any:
@@ -181,7 +180,7 @@ def top_evidence(_graph: Graph, limit: int = 12) -> pd.DataFrame:
         "WITH c ORDER BY c.score DESC LIMIT $limit "
         "UNWIND coalesce(c.evidence, []) AS evidence "
         "RETURN c.cluster_id AS cluster_id, c.score AS score, evidence",
-        {"limit": limit, "excluded": list(BAN_EXCLUDED_LABELS)},
+        {"limit": limit, "excluded": list(triage.CLEARING)},
     )
     return _frame(rows, ["cluster_id", "score", "evidence"])
 
@@ -578,27 +577,15 @@ def triaged(_graph: Graph, limit: int = 200) -> pd.DataFrame:
 def ban_candidates(
     _graph: Graph, cluster_id: str | None = None, include_banned: bool = False
 ) -> pd.DataFrame:
-    """Accounts to ban: members of one cluster (or of every flagged cluster), with evidence.
+    """The ban list (``hydrascope.jobs.export.ban_list``, the one ``hydrascope export flagged``
+    writes) of every flagged cluster or of one, as a frame of ``BAN_LIST_COLUMNS``.
 
-    Clusters and accounts an analyst allowlisted or marked false positive are left out.
+    Cached like every read; ``set_triage_label`` clears the cache, so a label takes effect at once.
     """
-    rows = _rows(
-        _graph,
-        f"MATCH (c:{m.CLUSTER.label})<-[r:{m.MEMBER_OF.type}]-(a:{m.ACCOUNT.label}) "
-        "WHERE (($cid IS NULL AND c.flagged) OR c.cluster_id = $cid) "
-        "AND NOT coalesce(c.triage_label, '') IN $excluded AND NOT coalesce(a.triage_label, '') IN $excluded "
-        "AND ($include_banned OR coalesce(a.status, '') <> 'banned') "
-        f"OPTIONAL MATCH (c)-[:{m.PART_OF.type}]->(p:{m.CAMPAIGN.label}) "
-        "RETURN a.account_id AS account_id, a.email AS email, a.status AS status, "
-        "c.cluster_id AS cluster_id, "
-        "coalesce(p.name, p.campaign_id) AS campaign, c.score AS cluster_score, r.score AS account_score, "
-        "coalesce(r.reasons, a.risk_reasons) AS reasons, c.evidence AS cluster_evidence "
-        "ORDER BY c.score DESC, r.score DESC, a.account_id",
-        {"cid": cluster_id, "excluded": list(BAN_EXCLUDED_LABELS), "include_banned": include_banned},
-    )
     from hydrascope.ui.exports import BAN_LIST_COLUMNS
 
-    return _frame(rows, BAN_LIST_COLUMNS)
+    rows = ban_list(_graph, include_banned=include_banned, cluster_id=cluster_id)
+    return _frame([native(r) for r in rows], BAN_LIST_COLUMNS)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
