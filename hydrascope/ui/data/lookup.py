@@ -1,4 +1,4 @@
-"""The Lookup page's reads: search over node keys, a node's detail, its ego network."""
+"""The Lookup page's reads: search (the model's full-text index), a node's detail, its ego network."""
 
 from __future__ import annotations
 
@@ -10,41 +10,64 @@ import streamlit as st
 from hydrascope.db import Graph
 from hydrascope.schema import model as m
 from hydrascope.ui.data.common import KEYS, TTL_SECONDS, fetch, match_node, node_props_expr, typed_key
-from hydrascope.ui.search import SEARCHABLE, SearchRequest, rank
+from hydrascope.ui.search import SearchRequest, contains_query, fuzzy_query, rank
+
+# What a hit shows beside its key (the Lookup's "also"): an account's email, a name, an AS's owner.
+ALSO: dict[str, str] = {
+    m.ACCOUNT.label: "email",
+    m.PROXY_SERVICE.label: "name",
+    m.CAMPAIGN.label: "name",
+    m.ASN.label: "as_org",
+}
+# How many index hits to look at before the CONTAINS check and the per-kind cut.
+CANDIDATES = 1000
+# One query through the model's full-text index: hits of the requested kinds, each with its key,
+# "also" and score; with ``$contains``, only values that really contain the term (the index query
+# finds values whose tokens hold each run of it, a superset); the best ``$per_kind`` per kind.
+FULLTEXT_SEARCH = (
+    "CALL db.index.fulltext.queryNodes($index, $query, {limit: $candidates}) YIELD node, score "
+    "WITH node, score, head(labels(node)) AS kind WHERE kind IN $kinds "
+    "WITH kind, score, toString(node[$keys[kind]]) AS key, "
+    "CASE WHEN $also[kind] IS NULL THEN null ELSE node[$also[kind]] END AS also "
+    "WHERE NOT $contains OR toLower(key) CONTAINS $term OR toLower(coalesce(also, '')) CONTAINS $term "
+    "WITH kind, key, also, score ORDER BY score DESC, key "
+    "WITH kind, collect({kind: kind, key: key, also: also, score: score})[..$per_kind] AS hits "
+    "UNWIND hits AS hit RETURN hit.kind AS kind, hit.key AS key, hit.also AS also, hit.score AS score"
+)
+# ASN keys are integers (not in a full-text index): an AS number is matched exactly, by its key.
+ASN_BY_NUMBER = (
+    f"MATCH (n:{m.ASN.label} {{{m.ASN.key}: $number}}) "
+    f"RETURN '{m.ASN.label}' AS kind, toString(n.{m.ASN.key}) AS key, n.as_org AS also, 1.0 AS score"
+)
 
 
 def read_search(graph: Graph, request: SearchRequest, per_kind: int = 25) -> list[dict[str, Any]]:
-    """Nodes whose key (or an account's email) contains the term; near keys when nothing does."""
-    if not request.term:
+    """Nodes whose key (or email, name) contains the term, found through the full-text index;
+    nodes spelled like it (fuzzy) when nothing contains it. The analyst's text never reaches Lucene
+    as syntax: ``search.contains_query`` and ``search.fuzzy_query`` build the query from its
+    letter-and-digit runs, escaped, and it travels as a parameter."""
+    term = request.term
+    if not term:
         return []
+    params = {
+        "index": m.LOOKUP_TEXT.name,
+        "kinds": list(request.kinds),
+        "keys": KEYS,
+        "also": ALSO,
+        "term": term,
+        "candidates": CANDIDATES,
+        "per_kind": per_kind,
+    }
     found: list[dict[str, Any]] = []
-    for kind in request.kinds:
-        node = SEARCHABLE[kind]
-        key = f"toString(n.{node.key})"
-        also = (
-            "n.email"
-            if node is m.ACCOUNT
-            else ("n.name" if node in (m.PROXY_SERVICE, m.CAMPAIGN) else "null")
-        )
-        found += fetch(
-            graph,
-            f"MATCH (n:{node.label}) WHERE toLower({key}) CONTAINS $term "
-            f"OR toLower(coalesce({also}, '')) CONTAINS $term "
-            f"RETURN '{node.label}' AS kind, {key} AS key, {also} AS also LIMIT $limit",
-            {"term": request.term, "limit": per_kind},
-        )
-    if not found and len(request.term) >= 3:
-        # Fuzzy fallback: candidates that share the first characters, ranked by similarity.
-        for kind in request.kinds:
-            node = SEARCHABLE[kind]
-            key = f"toString(n.{node.key})"
-            found += fetch(
-                graph,
-                f"MATCH (n:{node.label}) WHERE toLower({key}) STARTS WITH $stem "
-                f"RETURN '{node.label}' AS kind, {key} AS key, null AS also LIMIT 200",
-                {"stem": request.term[:3]},
-            )
-    return rank(request.term, found)
+    query = contains_query(term)
+    if query is not None:
+        found += fetch(graph, FULLTEXT_SEARCH, {**params, "query": query, "contains": True})
+    if m.ASN.label in request.kinds and term.isdigit() and len(term) <= 10:
+        found += fetch(graph, ASN_BY_NUMBER, {"number": int(term)})
+    fuzzy = fuzzy_query(term)
+    if not found and len(term) >= 3 and fuzzy is not None:
+        found += fetch(graph, FULLTEXT_SEARCH, {**params, "query": fuzzy, "contains": False})
+    return rank(term, found)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
