@@ -13,35 +13,23 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_pages import no_errors, open_page, submit, texts
+from test_pages import ban_list_download, no_errors, open_page, submit, texts
 
 from hydrascope.cli import cli
 from hydrascope.db import Graph
-from hydrascope.ui import exports
+from hydrascope.jobs.export import BAN_LIST_FIELDS, ban_list
+from hydrascope.ui.exports import BAN_LIST_COLUMNS
 
 pytestmark = pytest.mark.neo4j
 
 
 def app_ids(monkeypatch: pytest.MonkeyPatch, include_banned: bool) -> list[str]:
     """Account ids of the app's ban list CSV, in order, exactly as handed to the download button."""
-    sent: list[str] = []
-    real = exports.ban_list_csv
-
-    def spy(frame: Any) -> str:
-        out = real(frame)
-        sent.append(out)
-        return out
-
-    monkeypatch.setattr(exports, "ban_list_csv", spy)
-    at = open_page("exports")
-    if include_banned:
-        at.checkbox(key="export_banned").check().run()
-    no_errors(at)
-    ids = [r["account_id"] for r in csv.DictReader(io.StringIO(sent[-1]))]
+    rows, at = ban_list_download(monkeypatch, include_banned)
+    ids = [r["account_id"] for r in rows]
     assert f"{len(ids):,} accounts" in texts(at)
     return ids
 
@@ -95,6 +83,10 @@ def test_cli_and_app_list_the_same_accounts(
     assert set(app) == flagged_tier(world, include_banned)
     # 60 flagged-tier members; 5 of them already banned
     assert len(app) == (60 if include_banned else 55)
+    rows = ban_list(world, include_banned=include_banned)
+    assert [r["account_id"] for r in rows] == app
+    assert all(tuple(r) == BAN_LIST_FIELDS for r in rows)
+    assert set(BAN_LIST_COLUMNS) <= set(BAN_LIST_FIELDS)  # the app's columns all come from it
 
 
 def test_an_allowlist_or_false_positive_label_leaves_both_lists_at_once(
