@@ -13,24 +13,32 @@ TEST_PORT := $(or $(HYDRASCOPE_TEST_BOLT_PORT),7688)
 TEST_ENV := HYDRASCOPE_STATE_DIR=$(TEST_STATE) HYDRASCOPE_BOLT_PORT=$(TEST_PORT) \
             HYDRASCOPE_NEO4J_HEAP=1g HYDRASCOPE_NEO4J_PAGECACHE_MB=512
 
-.PHONY: help install system-deps demo demo-data test lint typecheck bench db-start db-stop clean
+.PHONY: help install lock system-deps demo demo-data test lint typecheck bench db-start db-stop clean
 
 help:
 	@echo "make demo   - install, start the local Neo4j, load the demo world, detect, open the app"
 	@echo "make test   - install, start a test Neo4j, run the whole suite, stop it"
-	@echo "make lint | typecheck | bench | db-start | db-stop | clean"
+	@echo "make lint | typecheck | bench | db-start | db-stop | lock | clean"
 
 system-deps:
 	@bash scripts/system-deps.sh
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package (transitive ones too) to the versions the suite last passed
+# with, so a fresh clone installs what was tested; `make lock` re-pins from the current .venv.
+$(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+lock:
+	@test -x $(PY) || { echo "no $(VENV): run make install first"; exit 1; }
+	@{ echo "# Exact versions make install uses (pip -c): regenerate with make lock after a green make test."; \
+	   $(PY) -m pip freeze --exclude-editable; } > constraints.txt
+	@echo "constraints.txt: $$(grep -vc '^#' constraints.txt) packages pinned"
 
 db-start: install
 	@if [ -n "$$NEO4J_URI" ]; then echo "NEO4J_URI is set: using $$NEO4J_URI"; else $(HS) db start; fi

@@ -37,10 +37,11 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.stats import rankdata
 
-from hydrascope.config import Neo4jSettings, neo4j_settings
+from hydrascope.config import Neo4jSettings
 from hydrascope.db import Graph, connect
 from hydrascope.db.local import LocalServer
 from hydrascope.db.schema_apply import apply_schema, reset_graph
+from hydrascope.db.settings import neo4j_settings
 from hydrascope.detect.params import DetectParams
 from hydrascope.detect.signals.infra import object_weights
 from hydrascope.detect.snapshot import Snapshot

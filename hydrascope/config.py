@@ -1,8 +1,11 @@
-"""Settings, read once from the environment.
+"""Settings, read from the environment: the state folder, the local Bolt port, the settings' shape.
 
 ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` point everything at a
 server of the user's (docker compose, a cluster, Aura). Without ``NEO4J_URI`` the project's own
 local Neo4j is used: its Bolt port and generated password live in the state folder.
+
+A leaf of the package (it imports nothing of the project's but ``errors``): resolving the settings
+in force needs the local server, so that lives above both, in ``hydrascope.db.settings``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from hydrascope.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BOLT_PORT = 7687
@@ -51,35 +56,27 @@ class Neo4jSettings:
 
 
 def local_bolt_port() -> int:
+    """The local server's Bolt port (``HYDRASCOPE_BOLT_PORT``; tests and helpers move it)."""
     raw = os.environ.get("HYDRASCOPE_BOLT_PORT", str(DEFAULT_BOLT_PORT))
     try:
         port = int(raw)
     except ValueError as exc:
-        from hydrascope.errors import ConfigError
-
         raise ConfigError(f"HYDRASCOPE_BOLT_PORT must be a port number, not {raw!r}") from exc
     return port
 
 
-def neo4j_settings() -> Neo4jSettings:
-    """The connection settings in force (environment first, then the local server)."""
-    database = os.environ.get("NEO4J_DATABASE", "neo4j")
-    uri = os.environ.get("NEO4J_URI")
-    if uri:
-        return Neo4jSettings(
-            uri=uri,
-            user=os.environ.get("NEO4J_USER", "neo4j"),
-            password=os.environ.get("NEO4J_PASSWORD", ""),
-            database=database,
-            local=False,
-        )
-    from hydrascope.db.local import LocalServer
+DEFAULT_LEASE_TTL_S = 600
 
-    server = LocalServer()
-    return Neo4jSettings(
-        uri=server.bolt_uri,
-        user="neo4j",
-        password=server.read_password(),
-        database=database,
-        local=True,
-    )
+
+def lease_ttl_seconds() -> int:
+    """How long the graph's writer lease lasts without a renewal (``HYDRASCOPE_LEASE_TTL``, seconds;
+    default 10 minutes). A holder renews it every fifth of that; a crashed holder on another host
+    blocks writers for at most this long (on the same host a dead holder is seen at once)."""
+    raw = os.environ.get("HYDRASCOPE_LEASE_TTL", str(DEFAULT_LEASE_TTL_S))
+    try:
+        ttl = int(raw)
+    except ValueError:
+        ttl = 0
+    if ttl < 1:
+        raise ConfigError(f"HYDRASCOPE_LEASE_TTL must be a whole number of seconds >= 1, not {raw!r}")
+    return ttl

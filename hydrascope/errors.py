@@ -41,3 +41,13 @@ class LockHeld(HydrascopeError):
     """Another run holds the lock (for example an ingest already running)."""
 
     exit_code = 75
+
+
+class LeaseHeld(LockHeld):
+    """Another process, on this host or another, holds the graph's writer lease: exit 75 like a
+    held lock (the run did nothing; a scheduler tries again later)."""
+
+
+class LeaseLost(HydrascopeError):
+    """This run's writer lease was taken over (broken by an operator, or expired and taken) while
+    it worked: the run stopped at its next checkpoint instead of writing on beside the new holder."""

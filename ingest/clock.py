@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contract import Table
+from hydrascope.contract import Table
 from ingest.readers import LINE_COL, ROW_COL
 from ingest.rejects import Reject
 

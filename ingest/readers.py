@@ -37,8 +37,8 @@ from typing import IO, Any, NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hydrascope.contract import IGNORED_NAMES, TABLES, Table
 from hydrascope.errors import InputError
-from ingest.contract import IGNORED_NAMES, TABLES, Table
 from ingest.pan import mask_pans
 from ingest.rejects import RAW_KEEP, kept_text
 

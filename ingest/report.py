@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+PROGRESS = logging.getLogger("ingest.progress")
+"""Live progress of a run: one INFO line as each stage starts and ends (and, from the command
+line's batch hook, as graph batches commit). Silent unless a caller attaches a handler, as
+``hydrascope demo prepare`` does, so library use and tests print nothing."""
+
+
+def batch_progress(every: float = 5.0) -> Callable[[str, int], None]:
+    """An ``after_batch`` hook (``run_ingest(after_batch=...)``) that says on :data:`PROGRESS` how
+    many rows each write step has committed: on its first batch, then at most once every
+    ``every`` seconds per step, so a step of millions of edges shows it is moving without
+    printing a line per batch."""
+    last: dict[str, float] = {}
+
+    def hook(step: str, rows_done: int) -> None:
+        now = time.monotonic()
+        if step in last and now - last[step] < every:
+            return
+        last[step] = now
+        PROGRESS.info("write %s: %s rows committed", step, f"{rows_done:,}")
+
+    return hook
 
 
 @dataclass
@@ -49,12 +72,16 @@ class IngestReport:
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
-        """Add the wall time of a block to ``timings[phase]`` (the benchmark reads these)."""
+        """Add the wall time of a block to ``timings[phase]`` (the benchmark reads these), and say
+        on :data:`PROGRESS` when it starts and how long it took."""
         began = time.perf_counter()
+        PROGRESS.info("%s ...", phase)
         try:
             yield
         finally:
-            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - began
+            took = time.perf_counter() - began
+            self.timings[phase] = self.timings.get(phase, 0.0) + took
+            PROGRESS.info("%s: %.1f s", phase, took)
 
     def table(self, name: str) -> TableReport:
         return self.tables.setdefault(name, TableReport())

@@ -1,4 +1,5 @@
-"""The orchestrator: one ingest run, under the lock, from bundle to graph, with provenance.
+"""The orchestrator: one ingest run, under the local lock and the graph's writer lease, from
+bundle to graph, with provenance.
 
 Order: the store/graph check (``ingest.identity``: a graph that lost what the store fed it is
 rebuilt from the store) → reference tables (so events find enriched nodes) → request/login events
@@ -13,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,14 +30,15 @@ from rich.progress import (
 )
 
 from hydrascope.config import data_dir, state_dir
+from hydrascope.contract import EVENT_TABLES, TABLES
 from hydrascope.db import Graph
+from hydrascope.db.lease import Lease, hold
 from hydrascope.errors import InputError
 from hydrascope.schema.cypher import merge_nodes
 from hydrascope.schema.model import INGEST_RUN
 from ingest import identity
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
-from ingest.contract import EVENT_TABLES, TABLES
 from ingest.load import DEFAULT_BATCH_SIZE, AfterBatch, Writer, ident
 from ingest.lock import IngestLock
 from ingest.readers import discover
@@ -163,10 +165,26 @@ def _write_run_node(graph: Graph, report: IngestReport) -> None:
 
 
 def _mark_interrupted(graph: Graph) -> None:
-    """Runs still 'running' while we hold the lock were killed: say so on their nodes."""
+    """Runs still 'running' while we hold the writer lease were killed: say so on their nodes
+    (under the lease this holds for runs of every host, not only of this one)."""
     graph.write(
         f"MATCH (r:{ident(INGEST_RUN.label)}) WHERE r.status = 'running' SET r.status = 'interrupted'"
     )
+
+
+def _no_check() -> None:
+    """A dry run holds no lease: nothing to lose."""
+
+
+def _checked(check: Callable[[], None], after_batch: AfterBatch | None) -> AfterBatch:
+    """After every committed batch: stop if the writer lease was lost, then the caller's hook."""
+
+    def hook(step: str, done: int) -> None:
+        check()
+        if after_batch is not None:
+            after_batch(step, done)
+
+    return hook
 
 
 def run_ingest(
@@ -186,6 +204,8 @@ def run_ingest(
     max_skew: timedelta = DEFAULT_SKEW,
     max_cleanup_share: float = activity.DEFAULT_MAX_CLEANUP_SHARE,
     force: bool = False,
+    lease: Lease | None = None,
+    break_lease: bool = False,
 ) -> IngestReport:
     """Ingest one bundle directory into ``graph`` and return what happened.
 
@@ -198,6 +218,12 @@ def run_ingest(
     the store fed it is rebuilt from the store (``report.rebuilt`` says why). Raises ``LockHeld`` when another
     run is in progress and ``InputError`` for an unusable bundle; rows that fail validation never
     raise: they are rejected, counted and reported (``report.ok`` is then false).
+
+    Two locks: the local file lock guards this host's state and event store folders (staging,
+    journals), dry runs included; the graph's writer lease (``hydrascope.db.lease``) excludes every
+    other writing ingest or detection, on any host. ``lease`` is one the caller already holds (an
+    ingest followed by detection in one cycle); otherwise the run takes its own (``LeaseHeld``, exit
+    75, when another holds it; ``break_lease`` takes it anyway) and releases it at the end.
     """
     if graph is None and not dry_run:
         raise InputError("a graph connection is needed unless dry_run is set")
@@ -208,11 +234,16 @@ def run_ingest(
     names = _check_only(only)
     state_root = state_root or state_dir()
     data_root = data_root or data_dir()
-    with IngestLock(state_root / "ingest" / "ingest.lock", str(source)):
-        state = IngestState.load(state_root / "ingest" / "state.json")
+    live = graph if not dry_run else None
+    started = datetime.now(UTC)
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"  # the lease names it
+    with (
+        IngestLock(state_root / "ingest" / "ingest.lock", str(source)),
+        hold(live, "ingest", run_id, lease, force=break_lease) as held,
+    ):
+        # the tag and the watermarks are the graph's (read under the lease: no other run draws one)
+        state = IngestState.load(graph, state_root / "ingest" / "state.json")
         tag = state.next_update_tag()
-        started = datetime.now(UTC)
-        run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
         report = IngestReport(run_id, str(source), tag, started, dry_run=dry_run)
         bundle = discover(source, names)
         report.problems.extend(bundle.problems)
@@ -226,24 +257,23 @@ def run_ingest(
         # Bounded memory (the database server shares the machine): beyond it DuckDB spills.
         con.execute(f"SET memory_limit = '{_duckdb_memory_mib()}MiB'")
         rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
-        live = graph if not dry_run else None
+        check: Callable[[], None] = held.check if held is not None else _no_check
         if live is not None:
             report.rebuilt = identity.rebuild_reason(live, store, con)
-            state.save()
             _mark_interrupted(live)
             _write_run_node(live, report)
         try:
             with _progress(progress) as bars:
-                writer = Writer(live, tag, batch_size, bars, after_batch)
+                writer = Writer(live, tag, batch_size, bars, _checked(check, after_batch))
                 ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
                 ctx.clock, ctx.rebuild = clock, report.rebuilt is not None
-                _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force))
+                _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force), check)
                 if live is not None:
                     for table in EVENT_TABLES:
                         newest = con.execute(f"SELECT max(ts) FROM {store.scan(table)}").fetchall()  # noqa: S608
                         if newest and newest[0][0] is not None:
                             state.watermarks[table] = newest[0][0].isoformat()
-                    state.save()
+                    state.record(live, run_id)
                 report.written = dict(writer.written)
                 report.write_seconds = dict(writer.seconds)
         except BaseException:
@@ -267,9 +297,11 @@ def _sync_all(
     ttl: timedelta | None,
     partial: bool,
     guard: tuple[float, bool],
+    check: Callable[[], None] = _no_check,
 ) -> None:
     """get → transform → load for every table, then status and cleanup (``guard``: the cleanup
-    limit and whether ``--force`` lifts it)."""
+    limit and whether ``--force`` lifts it; ``check`` raises if the writer lease was lost, before
+    any cleanup deletes by update tag)."""
     for name, module in REFERENCE_SOURCES.items():
         if name in tables:
             with ctx.report.timed(f"reference {name}"):
@@ -283,12 +315,14 @@ def _sync_all(
         return
     # Every stored event is now in the graph's aggregates: say so on both sides.
     identity.mark_synced(ctx.graph, ctx.store, ctx.report.run_id, ctx.update_tag)
+    check()
     if clean and not partial:
         # Stale reference data goes only after a fully clean run, and only for tables this run
         # loaded in full: a table absent from the bundle is not "empty", it is unknown.
         for name, module in REFERENCE_SOURCES.items():
             if name in tables:
                 ctx.report.cleaned.update(module.cleanup(ctx))
+    check()
     with ctx.report.timed("cleanup"):
         ctx.report.cleaned.update(activity.cleanup(ctx, cutoff, *guard))
     if ctx.report.cleanup_refused:

@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.contract import TABLES
+from hydrascope.contract import TABLES
 from ingest.readers import LINE_COL, ROW_COL
 from ingest.rejects import Reject
 

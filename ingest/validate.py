@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contract import Column, Table
+from hydrascope.contract import Column, Table
 from ingest.pan import pan_mask
 from ingest.readers import LINE_COL, MAX_FIELD_ENV, ROW_COL, Chunk, max_field_chars
 from ingest.rejects import Reject

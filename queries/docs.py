@@ -39,6 +39,7 @@ def render_markdown(specs: list[QuerySpec] | None = None) -> str:
         "",
         "```",
         "hydrascope query --list",
+        "hydrascope query --list --format json       # ids, parameters (type, default), sections: for tools",
         "hydrascope query ip_fan_in --param min_accounts=5 --format csv",
         "hydrascope query ego_network --param node_id=acct-123 --section graph --format json",
         "hydrascope query cluster_summary --show          # the Cypher with :param lines for Neo4j Browser",

@@ -22,10 +22,11 @@ os.environ["HYDRASCOPE_BOLT_PORT"] = os.environ.get("HYDRASCOPE_TEST_BOLT_PORT",
 os.environ.setdefault("HYDRASCOPE_NEO4J_HEAP", "1g")
 os.environ.setdefault("HYDRASCOPE_NEO4J_PAGECACHE_MB", "512")
 
-from hydrascope.config import Neo4jSettings, neo4j_settings  # noqa: E402
+from hydrascope.config import Neo4jSettings  # noqa: E402
 from hydrascope.db import Graph, connect  # noqa: E402
 from hydrascope.db.local import LocalServer  # noqa: E402
 from hydrascope.db.schema_apply import apply_schema, reset_graph  # noqa: E402
+from hydrascope.db.settings import neo4j_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from hydrascope.config import neo4j_settings
 from hydrascope.db import connect
 from hydrascope.db.local import LocalServer
 from hydrascope.db.schema_apply import apply_schema, reset_graph
+from hydrascope.db.settings import neo4j_settings
 from hydrascope.errors import ConfigError, HydrascopeError
 
 

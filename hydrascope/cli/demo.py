@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -26,6 +31,39 @@ def _bundle_matches(out: Path, scenario: str, scale: float, seed: int) -> bool:
     return bool(meta.get("scenario") == scenario and meta.get("scale") == scale and meta.get("seed") == seed)
 
 
+@contextlib.contextmanager
+def live_progress() -> Iterator[None]:
+    """Print ingest's progress lines (stages as they start and end, committed rows per write
+    step) on stderr while the block runs: ingesting the demo takes minutes, and a transient
+    progress bar shows nothing when the output is not a terminal (CI, ``make demo | tee``)."""
+    from ingest.report import PROGRESS
+
+    handler = logging.StreamHandler(sys.stderr)  # the stream in force now (click's test runner swaps it)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    level = PROGRESS.level
+    PROGRESS.addHandler(handler)
+    PROGRESS.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        PROGRESS.removeHandler(handler)
+        PROGRESS.setLevel(level)
+
+
+def _simulate_progress(every: float = 5.0) -> Callable[[str, int, int], None]:
+    """``generate(progress=...)``: one stderr line per simulation step, throttled like ingest's."""
+    last: dict[str, float] = {}
+
+    def tick(step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and step in last and now - last[step] < every:
+            return
+        last[step] = now
+        click.echo(f"    simulate {step}: {done}/{total}", err=True)
+
+    return tick
+
+
 @demo.command()
 @click.option("--scenario", default="demo", show_default=True, help="Built-in scenario to simulate.")
 @click.option("--scale", default=1.0, show_default=True, type=float)
@@ -41,6 +79,7 @@ def prepare(scenario: str, scale: float, seed: int, out: Path | None, keep_graph
     """Simulate the world (once), load it into an empty graph, and run detection."""
     from hydrascope.jobs.detect import run_detection
     from hydrascope.simulate import generate
+    from ingest.report import batch_progress
     from ingest.run import run_ingest
 
     out = out or state_dir() / "demo-bundle"
@@ -48,7 +87,7 @@ def prepare(scenario: str, scale: float, seed: int, out: Path | None, keep_graph
         click.echo(f"1/3 simulate: reusing the {scenario!r} world in {out}")
     else:
         click.echo(f"1/3 simulate: scenario {scenario!r} (scale {scale}, seed {seed}) into {out}")
-        generate(scenario, out, scale=scale, seed=seed, overwrite=True)
+        generate(scenario, out, scale=scale, seed=seed, overwrite=True, progress=_simulate_progress())
     with connect() as graph:
         if not keep_graph:
             reset_graph(graph)
@@ -62,9 +101,15 @@ def prepare(scenario: str, scale: float, seed: int, out: Path | None, keep_graph
             shutil.rmtree(event_store, ignore_errors=True)
         # ttl=None: the demo world is a fixed window in early 2026; a TTL aged from today's clock
         # would hide all of its behaviour once the window is a TTL old
-        report = run_ingest(
-            out, graph, ttl=None, progress=True, state_root=ingest_state, data_root=event_store
-        )
+        with live_progress():
+            report = run_ingest(
+                out,
+                graph,
+                ttl=None,
+                state_root=ingest_state,
+                data_root=event_store,
+                after_batch=batch_progress(),
+            )
         click.echo(f"    loaded {report.rows_loaded:,} rows, rejected {report.rows_rejected:,}")
         click.echo("3/3 detect")
         run = run_detection(graph)

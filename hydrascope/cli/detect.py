@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hydrascope.db import connect
+from hydrascope.db.lease import hold
 from hydrascope.detect.params import DetectParams
 from hydrascope.jobs.detect import run_detection
 
@@ -27,13 +28,23 @@ from hydrascope.jobs.detect import run_detection
 @click.option("--dry-run", is_flag=True, help="Detect and print, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--top", default=10, show_default=True, help="Flagged clusters to print.")
-def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int) -> None:
+@click.option(
+    "--break-lease",
+    is_flag=True,
+    help="Take the graph's writer lease even if another run holds it (only when that run is dead).",
+)
+def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int, break_lease: bool) -> None:
     """Read the graph, run every signal, cluster, score and explain; write (:Cluster), (:Campaign),
     MEMBER_OF {score, reasons}, Account.risk_score / risk_reasons and the account tiers
-    (risk_tier flagged / review / clear, lead_score, lead_reasons) back."""
+    (risk_tier flagged / review / clear, lead_score, lead_reasons) back.
+
+    A writing run holds the graph's writer lease: while an ingest or another detection (on any
+    host) holds it, it exits 75 naming the holder."""
     params = DetectParams(seed=seed, cluster_method=method)
-    with connect() as graph:
-        run = run_detection(graph, params, write=not dry_run)
+    with connect() as graph, hold(None if dry_run else graph, "detect", force=break_lease) as lease:
+        if lease is not None and (notice := lease.notice()):
+            click.echo(notice, err=True)
+        run = run_detection(graph, params, write=not dry_run, lease=lease)
     res = run.result
     flagged = res.clusters[res.clusters["flagged"]]
     summary = {

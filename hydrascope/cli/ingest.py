@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from hydrascope.cli._watch import watch_loop
 from hydrascope.db import Graph, connect
-from hydrascope.errors import HydrascopeError, InputError, LockHeld
+from hydrascope.db.lease import Lease, hold
+from hydrascope.errors import HydrascopeError, InputError
 from ingest.clock import DEFAULT_SKEW
 from ingest.load import DEFAULT_BATCH_SIZE
+from ingest.report import IngestReport
 from ingest.run import DEFAULT_TTL, run_ingest
 from ingest.sources.activity import DEFAULT_MAX_CLEANUP_SHARE
 from ingest.summary import print_summary
@@ -56,12 +58,13 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
-def detect_summary(graph: Graph) -> str:
-    """Run detection (written back to the graph) and describe it in one line. Imported lazily:
-    a plain ingest never loads the detection stack (igraph, pandas...)."""
+def detect_summary(graph: Graph, lease: Lease | None = None) -> str:
+    """Run detection (written back to the graph, under the ingest's own writer ``lease`` so no
+    other run slips in between) and describe it in one line. Imported lazily: a plain ingest never
+    loads the detection stack (igraph, pandas...)."""
     from hydrascope.jobs.detect import run_detection
 
-    run = run_detection(graph)
+    run = run_detection(graph, lease=lease)
     res = run.result
     flagged = int(res.clusters["flagged"].sum()) if len(res.clusters) else 0
     return (
@@ -111,6 +114,12 @@ def detect_summary(graph: Graph) -> str:
     is_flag=True,
     help="After each completed ingest, run detection on the graph and print its summary line.",
 )
+@click.option(
+    "--break-lease",
+    is_flag=True,
+    help="Take the graph's writer lease even if another run holds it (only when that run is dead; "
+    "with --watch, the first cycle only).",
+)
 def ingest(
     directory: Path | None,
     only: str | None,
@@ -125,12 +134,14 @@ def ingest(
     batch_size: int,
     no_progress: bool,
     then_detect: bool,
+    break_lease: bool,
 ) -> None:
     """Validate, aggregate and load the bundle DIRECTORY (CSV, JSONL or Parquet tables).
 
     Rejected rows go to a rejects file and make the exit code 3; every good row is loaded.
     Exit codes: 0 all loaded, 3 loaded with rejects, 4 loaded but the TTL cleanup guard deleted
-    nothing (see --force), 75 another ingest is running, 1 error.
+    nothing (see --force), 75 another ingest is running or another run (on any host) holds the
+    graph's writer lease, 1 error.
     """
     source = watch_dir or directory
     if source is None:
@@ -153,13 +164,25 @@ def ingest(
         "force": force,
     }
     console = Console(stderr=False)
-    graph = None if dry_run else connect()
-    try:
-        if watch_dir is None:
-            report = run_ingest(source, graph, **options)  # type: ignore[arg-type]
+    # a dry run writes nothing, but `--since watermark` reads the watermarks from the graph
+    watermark = (since or "").strip().lower() == "watermark"
+    graph = connect() if not dry_run or watermark else None
+    writer = None if dry_run else graph  # only a writing run takes the graph's writer lease
+
+    def cycle(break_it: bool) -> IngestReport:
+        """One ingest (and detection) under one writer lease, released before the next cycle."""
+        with hold(writer, "ingest", force=break_it) as lease:
+            if lease is not None and (notice := lease.notice()):
+                console.print(notice, highlight=False)
+            report = run_ingest(source, graph, lease=lease, **options)  # type: ignore[arg-type]
             print_summary(report, console)
             if then_detect and graph is not None:
-                console.print(detect_summary(graph), highlight=False)
+                console.print(detect_summary(graph, lease), highlight=False)
+            return report
+
+    try:
+        if watch_dir is None:
+            report = cycle(break_lease)
             if report.cleanup_refused:
                 raise CleanupRefused(
                     "the TTL cleanup guard deleted nothing (see 'cleanup refused' above); "
@@ -171,18 +194,15 @@ def ingest(
                     "every good row was loaded"
                 )
             return
-        interval = parse_duration(every).total_seconds()
-        while True:
-            try:
-                print_summary(run_ingest(source, graph, **options), console)  # type: ignore[arg-type]
-                if then_detect and graph is not None:
-                    console.print(detect_summary(graph), highlight=False)
-            except LockHeld as exc:
-                console.print(f"[yellow]skipped:[/yellow] {exc}", highlight=False)
-            except HydrascopeError as exc:
-                console.print(f"[red]error:[/red] {exc}", highlight=False)
-            console.print(f"next run in {every}", highlight=False)
-            time.sleep(interval)
+        secrets = [graph.settings.password] if graph is not None else []
+        # an operator's break applies to the first cycle only, never to a later holder
+        watch_loop(
+            lambda n: cycle(break_lease and n == 0),
+            parse_duration(every).total_seconds(),
+            every,
+            console,
+            secrets,
+        )
     finally:
         if graph is not None:
             graph.close()

@@ -99,7 +99,46 @@ def _emit(result: QueryResult, fmt: str) -> None:
         notes.print(count)
 
 
-def _list(category: str | None) -> None:
+def library_listing(category: str | None = None) -> list[dict[str, Any]]:
+    """The library as plain data (``--list --format json``): what a script or another tool needs
+    to choose a query and bind its parameters, without scraping the table."""
+    return [
+        {
+            "id": spec.id,
+            "title": spec.title,
+            "category": spec.category,
+            "description": spec.description,
+            "revision": spec.revision,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "required": p.required,
+                    "default": p.default,
+                    "choices": list(p.choices),
+                    "description": p.description,
+                }
+                for p in spec.params
+            ],
+            "sections": [name for name, _ in spec.sections],
+        }
+        for spec in list_queries(category)
+    ]
+
+
+def _list(category: str | None, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(library_listing(category), indent=2, default=str))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "category", "title", "parameters", "sections"])
+        for item in library_listing(category):
+            params = " ".join(f"{p['name']}{'*' if p['required'] else ''}" for p in item["parameters"])
+            writer.writerow(
+                csv_values([item["id"], item["category"], item["title"], params, " ".join(item["sections"])])
+            )
+        return
     table = Table(title="Query library")
     table.add_column("id", no_wrap=True)
     table.add_column("category", no_wrap=True)
@@ -113,7 +152,12 @@ def _list(category: str | None) -> None:
 
 @click.command("query")
 @click.argument("query_id", required=False)
-@click.option("--list", "list_", is_flag=True, help="List the library (optionally one --category).")
+@click.option(
+    "--list",
+    "list_",
+    is_flag=True,
+    help="List the library (optionally one --category); --format json for tools.",
+)
 @click.option("--category", help="With --list: only this category.")
 @click.option(
     "--param",
@@ -162,7 +206,7 @@ def query(
         click.echo(f"wrote {write_docs(out or DOCS_PATH)}")
         return
     if list_:
-        _list(category)
+        _list(category, fmt)
         return
     if cypher is not None and query_id is not None:
         raise click.UsageError("give either QUERY_ID or --cypher, not both")

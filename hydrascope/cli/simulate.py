@@ -59,7 +59,7 @@ def simulate(
 ) -> None:
     """Generate a simulated world (accounts, payments, IPs, requests...) with ground truth.
 
-    The bundle follows the data contract of DESIGN.md; truth/ holds the labels that only
+    The bundle follows the data contract (docs/ingest.md); truth/ holds the labels that only
     evaluation may read. Either a built-in --scenario, or --random: a world drawn from the seed
     (same seed, same bytes; see docs/scenarios.md for the ranges). Examples:
 

@@ -18,7 +18,8 @@ import neo4j
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from hydrascope.config import Neo4jSettings, neo4j_settings
+from hydrascope.config import Neo4jSettings
+from hydrascope.db.settings import neo4j_settings
 from hydrascope.errors import AuthenticationFailed, DatabaseUnavailable, QueryError, WriteRefused
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,16 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> int:
             record = tx.run(cypher, dict(params or {})).single()
             return int(record[0]) if record is not None and record[0] is not None else 0
+
+        with translate_errors(self.settings), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def write_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run one statement in a managed write transaction and return its rows: for a write whose
+        outcome the caller must see (a conditional update, such as taking a lease)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            return [record.data() for record in tx.run(cypher, dict(params or {}))]
 
         with translate_errors(self.settings), self.driver.session(database=self.database) as session:
             return session.execute_write(work)

@@ -74,7 +74,6 @@ class DetectParams:
     # its own across every scenario and at full scale; turn on to test it.
     timing_beyond_chance: bool = False
     min_sync_hours: int = 8  # fewer active hours than this: too few to judge timing
-    lockstep_window_s: float = 3600.0
     # --- clustering
     cluster_method: str = "leiden"  # "leiden" (modularity within components) or "components"
     leiden_resolution: float = 1.0
@@ -103,6 +102,19 @@ class DetectParams:
     # members' output tokens per request over the population's median account: a harvest asks for
     # long answers (strong from 2x)
     volume_ramp: tuple[float, float] = (1.5, 2.5)
+    # the median member's output tokens over the median account's: a worker pulls many times the
+    # ordinary customer's output (strong from the middle of the range). It weighs only on young
+    # accounts (fading over ``established_age_days``): a reseller or an evaluation service pulls as
+    # much from accounts with a year of history; a harvest's replaceable accounts are weeks old.
+    # And only for a group that shares a prompt book (``templates``): a reseller's customers send
+    # their own prompts through it
+    member_volume_ramp: tuple[float, float] = (5.0, 15.0)
+    # accounts whose median age passes this range have a history: an organisation's fleet of them is
+    # cleared (``signals/defence.py``), and their volume is no harvest evidence
+    established_age_days: tuple[float, float] = (90.0, 365.0)
+    # a prompt book is an operator's without provisioned infrastructure when the members send
+    # (almost) nothing of their own: under this personal share (a plugin's users keep 10%+)
+    book_only_personal: float = 0.05
     # a prompt book counts as a harvest while the members' personal share (templates only the
     # sender used) stays under the first value, not at all from the second: workers 0-16%, people
     # who share a tutorial, plugin or library 20-80% (development random worlds 0-19)
@@ -111,7 +123,6 @@ class DetectParams:
     # share of templated requests on templates only the member ever sent, ramping to the second
     personal_ramp: tuple[float, float] = (0.2, 0.4)
     creation_window_s: float = 72 * 3600.0  # accounts created within this window form a burst
-    card_burst_window_s: float = 2 * 3600.0
     # --- content
     cot_capabilities: tuple[str, ...] = ("cot_elicitation",)
     template_min_share: float = 0.2  # a template is "the cluster's" when this share of members use it
@@ -128,6 +139,10 @@ class DetectParams:
     # this share of the ties of the cluster's best-tied members (90th percentile)
     member_min_families: int = 3
     member_core_ties: float = 0.25
+    # ...or, in any flagged cluster, a member of its core: two families and at least this share of
+    # the best-tied members' ties (a clique whose members each tie to most of the others by content
+    # and timing, with no template reaching the book threshold: development random world 18)
+    member_core_dense_ties: float = 0.5
     # --- dense blocks
     dense_blocks: int = 5
     dense_min_rows: int = 5

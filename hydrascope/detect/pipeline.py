@@ -24,7 +24,7 @@ from hydrascope.detect.score import score_clusters
 from hydrascope.detect.signals.content import account_content, family_edges, template_families
 from hydrascope.detect.signals.defence import defence_features
 from hydrascope.detect.signals.dense_blocks import dense_blocks
-from hydrascope.detect.signals.distillation import output_ratio, personal_share
+from hydrascope.detect.signals.distillation import member_volume, output_ratio, personal_share
 from hydrascope.detect.signals.infra import (
     FAMILIES,
     candidate_pairs,
@@ -252,6 +252,7 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     feats["enforcement_share"] = (feats["banned"] + feats["regrown"]) / feats["size"]
     feats = feats.join(defence_features(member_frame, acc, snapshot.as_of))
     feats["output_ratio"] = output_ratio(acc, cluster_of).reindex(feats.index).fillna(0.0)
+    feats["member_volume"] = member_volume(acc, cluster_of).reindex(feats.index).fillna(0.0)
     feats["personal_share"] = personal_share(edges, cluster_of, users_of).reindex(feats.index)
     timer.lap("features")
 
@@ -385,16 +386,16 @@ def _members(
     # book at least sometimes (a shared popular SDK fingerprint plus popular templates is what an
     # honest user of the same tools looks like)
     share = mf["owned_template_share"]
-    mf["flagged"] = (
-        mf["flagged"].astype(bool)
-        & ~mf["account_id"].isin(blocked)
-        & (
-            (share >= params.member_template_share)
-            | (coordinated & (share >= params.member_coordinated_share))
-            | (mf["regrowth"] >= params.family_min)
-            | (~has_owned & _own_coordination(mf, params))
-        )
+    eligible = mf["flagged"].astype(bool) & ~mf["account_id"].isin(blocked)
+    own_evidence = (
+        (share >= params.member_template_share)
+        | (coordinated & (share >= params.member_coordinated_share))
+        | (mf["regrowth"] >= params.family_min)
+        | (~has_owned & _own_coordination(mf, params))
     )
+    # a flagged cluster in which none of those rules holds for anyone is judged by its core
+    nobody = ~(eligible & own_evidence).groupby(mf["cluster"]).transform("any")
+    mf["flagged"] = eligible & (own_evidence | (nobody & _core_member(mf, params)))
     n_fams = mf["families"].map(len)
     mf["score"] = np.round(mf["score"] * (0.6 + 0.4 * np.minimum(1.0, n_fams / 3.0)), 4)
     mf.loc[~mf["flagged"], "score"] = np.minimum(
@@ -402,6 +403,21 @@ def _members(
     )
     mf["reasons"] = [member_reasons(r) for _, r in mf.iterrows()]
     return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
+
+
+def _core_member(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
+    """Members at the core of their cluster: content ties and one more family, and at least
+    ``member_core_dense_ties`` of the ties of its best-tied members. An honest account hanging on a
+    campaign has a tie or two; a worker of a clique is tied to most of its fellow workers by the
+    prompts they share. Without content (a reseller's always-on hours on its own network) it is
+    not a member's evidence of harvesting. Used only in a flagged cluster where no member has the
+    evidence of the other rules (a clique on popular templates at one schedule: development random
+    world 18); where some do, the hubs it would add are shared services (a reseller the campaign
+    routes through, random world 10)."""
+    fams = mf["families"].map(set)
+    content = fams.map(lambda fs: "content" in fs and len(fs) >= 2)
+    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
+    return content & (mf["ties"] >= params.member_core_dense_ties * core) & (mf["ties"] >= 2)
 
 
 def _own_coordination(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
@@ -578,6 +594,7 @@ SIGNAL_COLUMNS = (
     "datacenter_share",
     "requests",
     "output_ratio",
+    "member_volume",
     "personal_share",
     "org_share",
     "median_age_days",

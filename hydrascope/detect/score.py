@@ -43,6 +43,11 @@ def _ramp(x: pd.Series | np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip((np.asarray(x, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
 
 
+def _personal(features: pd.DataFrame) -> pd.Series:
+    """The members' personal share (``signals/distillation.py``); NaN where unknown."""
+    return features.get("personal_share", pd.Series(np.nan, index=features.index))
+
+
 def strengths(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame:
     """The strength of each kind of evidence for each cluster (rows as in ``features``)."""
     f = features
@@ -65,18 +70,19 @@ def strengths(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame:
     s["focus"] = np.maximum(
         _ramp(f["focus"], params.focus_ramp[0], params.focus_ramp[1]), _ramp(f["cot_share"], 0.15, 0.4)
     )
-    s["volume"] = _ramp(
-        f["output_ratio"] if "output_ratio" in f else np.zeros(len(f)),
-        params.volume_ramp[0],
-        params.volume_ramp[1],
+    zeros = np.zeros(len(f))
+    s["volume"] = np.maximum(
+        _ramp(f.get("output_ratio", zeros), *params.volume_ramp),
+        _ramp(f.get("member_volume", zeros), *params.member_volume_ramp)
+        * (1.0 - _ramp(f.get("median_age_days", zeros), *params.established_age_days))
+        * (s["templates"] >= params.strong),
     )
     s["pivot"] = np.where(
         f["pivot_traffic_share"] >= params.pivot_min_share, _ramp(f["pivot_early_share"], 0.3, 0.6), 0.0
     )
     # a book and nothing of their own: people who share a tutorial or a library still write most of
     # their prompts themselves; a worker sends its operator's book
-    personal = f["personal_share"] if "personal_share" in f else pd.Series(np.nan, index=f.index)
-    own = _ramp(personal.fillna(1.0), params.harvest_personal_ramp[0], params.harvest_personal_ramp[1])
+    own = _ramp(_personal(f).fillna(1.0), params.harvest_personal_ramp[0], params.harvest_personal_ramp[1])
     s["harvest"] = s["templates"] * (1.0 - own)
     s["network"] = _ramp(f["tie_network"], 0.2, 0.6)
     s["dense_block"] = _ramp(f["dense_share"], 0.3, 0.7)
@@ -93,7 +99,14 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     # a prompt book alone is no operator: a plugin's users all send its default prompts. It counts
     # with shared payment, client, identity or network (someone provisioned those accounts)
     infra = strong[["payment", "client", "identity", "network"]].any(axis=1)
-    has_coord = strong[["creation", "synchrony", "enforcement"]].any(axis=1) | (strong["scripted"] & infra)
+    # ... or with nothing of the members' own beside the book
+    personal = (
+        features["personal_share"] if "personal_share" in features else pd.Series(np.nan, features.index)
+    )
+    book_only = (personal < params.book_only_personal).to_numpy(bool)
+    has_coord = strong[["creation", "synchrony", "enforcement"]].any(axis=1) | (
+        strong["scripted"] & (infra | book_only)
+    )
     score = 1.0 - np.prod(1.0 - NOISY_OR_RATE * s.drop(columns=["harvest"]).to_numpy(float), axis=1)
     rule = (
         (features["size"] >= params.min_flag_size)

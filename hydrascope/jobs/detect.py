@@ -5,6 +5,10 @@ Write-back follows the ingest pattern: every node and relationship the run write
 ``PART_OF`` edges, campaigns, and clusters nobody triaged; a triaged cluster that vanished is kept
 for the analyst's record, unflagged, with size 0). Account scores are set with a MATCH (never a
 MERGE, never touching the account's ingest provenance) and cleared on accounts no longer flagged.
+
+A writing run holds the graph's writer lease (``hydrascope.db.lease``) from before it reads the
+snapshot until its cleanup is done: an ingest on any host would otherwise change the graph under
+it, and the cleanups by update tag could interleave. A dry run (``write=False``) takes no lease.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from hydrascope.db.graph import Graph
+from hydrascope.db.lease import Lease, hold
 from hydrascope.detect.params import DetectParams
 from hydrascope.detect.pipeline import DetectionResult, detect
 from hydrascope.jobs.snapshot import read_snapshot
@@ -95,24 +101,43 @@ class DetectRun:
     write_s: float
 
 
-def run_detection(graph: Graph, params: DetectParams | None = None, write: bool = True) -> DetectRun:
+def run_detection(
+    graph: Graph,
+    params: DetectParams | None = None,
+    write: bool = True,
+    *,
+    lease: Lease | None = None,
+    break_lease: bool = False,
+) -> DetectRun:
     """Read the snapshot, detect, and (unless ``write=False``) write clusters, campaigns, memberships
-    and account risk back to the graph."""
-    t0 = time.perf_counter()
-    snapshot = read_snapshot(graph)
-    t1 = time.perf_counter()
-    result = detect(snapshot, params)
-    t2 = time.perf_counter()
+    and account risk back to the graph. A writing run holds the writer lease throughout: ``lease``
+    if the caller holds one already, else its own (``LeaseHeld`` while another run holds it;
+    ``break_lease`` takes it anyway)."""
     run_id = f"detect-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    tag = max(int(time.time()), graph.count(LAST_TAG) + 1)
-    if write:
-        write_result(graph, result, run_id, tag)
-    t3 = time.perf_counter()
+    with hold(graph if write else None, "detect", run_id, lease, force=break_lease) as held:
+        t0 = time.perf_counter()
+        snapshot = read_snapshot(graph)
+        t1 = time.perf_counter()
+        result = detect(snapshot, params)
+        t2 = time.perf_counter()
+        tag = max(int(time.time()), graph.count(LAST_TAG) + 1)
+        if write:
+            write_result(graph, result, run_id, tag, held.check if held is not None else None)
+        t3 = time.perf_counter()
     return DetectRun(run_id, tag, result, round(t1 - t0, 2), round(t2 - t1, 2), round(t3 - t2, 2))
 
 
-def write_result(graph: Graph, result: DetectionResult, run_id: str, update_tag: int) -> None:
-    """Write one run's result with ``update_tag`` and clean up what it no longer holds."""
+def write_result(
+    graph: Graph,
+    result: DetectionResult,
+    run_id: str,
+    update_tag: int,
+    check: Callable[[], None] | None = None,
+) -> None:
+    """Write one run's result with ``update_tag`` and clean up what it no longer holds. ``check``
+    raises if the writer lease was lost: called before the writes and again before the cleanups."""
+    if check is not None:
+        check()
     now = datetime.now(UTC).isoformat()
     params = {"update_tag": update_tag}
     clusters = result.clusters
@@ -174,6 +199,8 @@ def write_result(graph: Graph, result: DetectionResult, run_id: str, update_tag:
     ]
     graph.write_rows(SET_LEADS, lead_rows)
     graph.write(CLEAR_TIERS, {"tiered": [r["key"] for r in risk_rows + lead_rows]})
+    if check is not None:
+        check()
     for rel in (m.MEMBER_OF, m.PART_OF):
         graph.run_autocommit(stale_relationships(rel), params)
     graph.run_autocommit(STALE_CLUSTERS, params)

@@ -246,6 +246,44 @@ INGEST_RUN = NodeType(
             "true once the run had written every event of the event store: the store's record of "
             "the graph it fed names this run",
         ),
+        Prop(
+            "watermarks",
+            "string",
+            "JSON: per event table, the newest event time in the store once the run had loaded its "
+            "events (what `--since watermark` resumes from, on any host)",
+        ),
+    ),
+)
+LEASE = NodeType(
+    "Lease",
+    "name",
+    "string",
+    "A time-limited lease on the graph: `writer` is held by every ingest and detection run that "
+    "writes, so two hosts on one database never interleave their writes and cleanups. Deleted on "
+    "release; a crashed holder's lease expires.",
+    (
+        Prop(
+            "token", "string", "random id of the holding process's lease (a renewal or release must match it)"
+        ),
+        Prop("owner", "string", "what holds it: the command (`ingest`, `detect`)"),
+        Prop("run_id", "string", "the holder's current run id"),
+        Prop("host", "string", "the holder's host name"),
+        Prop("pid", "integer", "the holder's process id"),
+        Prop("user", "string", "the holder's operating-system user"),
+        Prop(
+            "pid_space",
+            "string",
+            "boot id and pid namespace of the holder: on the same one, a vanished pid is a dead holder",
+        ),
+        Prop("acquired_at", "datetime", "when the holder took it (the server's clock)"),
+        Prop("renewed_at", "datetime", "the holder's latest renewal (the server's clock)"),
+        Prop("expires_at", "datetime", "when it lapses unless renewed (the server's clock)"),
+        Prop(
+            "renewals",
+            "integer",
+            "renewals since acquired; also written first by every lease statement, which takes the "
+            "node's write lock before the lease is read",
+        ),
     ),
 )
 CLUSTER = NodeType(
@@ -294,6 +332,7 @@ NODES: tuple[NodeType, ...] = (
     INGEST_RUN,
     CLUSTER,
     CAMPAIGN,
+    LEASE,
 )
 
 # -------------------------------------------------------------------------------- relationships

@@ -7,7 +7,7 @@ Public API::
     for name, description in list_scenarios(): ...
     generate("random-42", "out/r42", seed=42)   # a random world: random_scenario(42)
 
-``generate`` writes the tables of DESIGN.md's data contract plus ``truth/`` and
+``generate`` writes the tables of the data contract (:mod:`hydrascope.contract`) plus ``truth/`` and
 ``manifest.json``; ``build_world`` plans a world (entities, streams, exact counts) without
 generating events, which is how targets are checked at full scale cheaply. The detector must
 never read ``truth/``; only evaluation does.

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from hydrascope.contract import TRUTH_TABLES
 from hydrascope.errors import InputError
 from hydrascope.simulate import tables as T
 from hydrascope.simulate.campaigns import build_campaigns
@@ -22,7 +23,8 @@ from hydrascope.simulate.scenarios import get_scenario
 from hydrascope.simulate.world import World, WorldBuilder
 from hydrascope.simulate.writer import FORMATS, write_table
 
-#: Tables of the data contract, in writing order.
+#: Tables of the data contract (:data:`hydrascope.contract.TABLES`), in writing order: requests,
+#: the big one, last. A test checks that this is exactly the contract's set.
 TABLES = (
     "accounts",
     "payment_methods",
@@ -34,7 +36,7 @@ TABLES = (
     "model_releases",
     "requests",
 )
-TRUTH = ("truth/accounts", "truth/campaigns", "truth/templates")
+TRUTH = tuple(TRUTH_TABLES)
 #: The drawn parameters of the world (its spec, and a summary for benchmarks).
 WORLD_FILE = "truth/world.json"
 #: Request columns a bundle leaves out entirely, per content mode (see ``CONTENT_MODES``).

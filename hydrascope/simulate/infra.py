@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hydrascope.contract import PAYMENT_KINDS
+
 # (code, weight, utc offset hours) — weights shape the honest population's geography.
 COUNTRIES: tuple[tuple[str, float, int], ...] = (
     ("US", 0.30, -6),
@@ -117,8 +119,6 @@ CARRIERS = (
 )
 
 ASN_ISP, ASN_MOBILE, ASN_UNIVERSITY, ASN_CLOUD, ASN_HOSTING = range(5)
-
-SERVICE_KINDS = ("reseller", "residential_proxy", "vpn")
 
 
 def company_name(index: int) -> str:
@@ -260,7 +260,7 @@ class Network:
 class Payments:
     """Payment instruments (tokens, never PANs) and the BINs they come from."""
 
-    KINDS = ("card", "virtual_card", "prepaid", "bank")
+    KINDS = PAYMENT_KINDS  # the contract's order: an instrument's kind is an index into it
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng

@@ -1,8 +1,9 @@
-"""Arrow tables in the data contract of DESIGN.md (and the truth, which only evaluation reads).
+"""Arrow tables in the data contract (and the truth, which only evaluation reads).
 
-Column names and types are declared once in :data:`SCHEMAS`; every table is built to it and the
-tests check files against it. Strings are produced for whole columns at once; request chunks use
-dictionary-encoded columns whose dictionaries hold only the values present in the chunk.
+Column names and types are declared once, in :mod:`hydrascope.contract`; :data:`SCHEMAS` is
+generated from it, every table is built to it and the tests check files against the contract.
+Strings are produced for whole columns at once; request chunks use dictionary-encoded columns
+whose dictionaries hold only the values present in the chunk.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hydrascope.contract import LOGIN_KINDS, PAYMENT_KINDS, TIMESTAMP, arrow_schemas
 from hydrascope.simulate.config import (
     CAPABILITIES,
     MODEL_RELEASES_MS,
@@ -34,86 +36,14 @@ from hydrascope.simulate.ids import (
     tagged,
     tokens,
 )
-from hydrascope.simulate.infra import COUNTRY_CODES, Payments
+from hydrascope.simulate.infra import COUNTRY_CODES
 from hydrascope.simulate.world import BAN_ACTIONS, BAN_REASONS, World
 
-TS = pa.timestamp("ms", tz="UTC")
+TS = TIMESTAMP
 STR = pa.string()
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "accounts": pa.schema(
-        [
-            ("account_id", STR),
-            ("created_at", TS),
-            ("email", STR),
-            ("org_id", STR),
-            ("declared_country", STR),
-            ("tier", STR),
-            ("status", STR),
-        ]
-    ),
-    "payment_methods": pa.schema(
-        [
-            ("account_id", STR),
-            ("instrument_id", STR),
-            ("kind", STR),
-            ("bin", STR),
-            ("issuer_country", STR),
-            ("first_seen", TS),
-        ]
-    ),
-    "api_keys": pa.schema([("key_id", STR), ("account_id", STR), ("created_at", TS), ("revoked_at", TS)]),
-    "ip_intel": pa.schema(
-        [
-            ("ip", STR),
-            ("asn", pa.int64()),
-            ("as_org", STR),
-            ("country", STR),
-            ("is_datacenter", pa.bool_()),
-            ("is_vpn", pa.bool_()),
-            ("proxy_service", STR),
-        ]
-    ),
-    "proxy_services": pa.schema([("service_id", STR), ("name", STR), ("kind", STR)]),
-    "requests": pa.schema(
-        [
-            ("ts", TS),
-            ("account_id", STR),
-            ("ip", STR),
-            ("key_id", STR),
-            ("client_fingerprint", STR),
-            ("model", STR),
-            ("capability", STR),
-            ("prompt_template", STR),
-            ("input_tokens", pa.int32()),
-            ("output_tokens", pa.int32()),
-        ]
-    ),
-    "logins": pa.schema(
-        [("ts", TS), ("account_id", STR), ("ip", STR), ("client_fingerprint", STR), ("kind", STR)]
-    ),
-    "enforcement": pa.schema([("account_id", STR), ("action", STR), ("ts", TS), ("reason", STR)]),
-    "model_releases": pa.schema([("model", STR), ("released_at", TS)]),
-    "truth/accounts": pa.schema(
-        [("account_id", STR), ("campaign_id", STR), ("role", STR), ("exchanges", pa.int64())]
-    ),
-    "truth/campaigns": pa.schema(
-        [
-            ("campaign_id", STR),
-            ("name", STR),
-            ("strategy", STR),
-            ("start", TS),
-            ("end", TS),
-            ("accounts", pa.int64()),
-            ("exchanges", pa.int64()),
-            ("proxy_service", STR),
-        ]
-    ),
-    "truth/templates": pa.schema(
-        [("prompt_template", STR), ("campaign_id", STR), ("family", STR), ("capability", STR)]
-    ),
-}
-LOGIN_KINDS = ("signup", "console", "key_created")
+SCHEMAS: dict[str, pa.Schema] = arrow_schemas()
+"""Every table's Arrow schema, truth included, generated from :mod:`hydrascope.contract`."""
 
 
 def _ts(values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
@@ -203,7 +133,7 @@ def payments_table(w: World, s: Strings) -> pa.Table:
         {
             "account_id": s.account.take(pa.array(acct)),
             "instrument_id": s.instrument.take(pa.array(instr)),
-            "kind": pa.array(np.array(Payments.KINDS)[ins["kind"][instr]], type=STR),
+            "kind": pa.array(np.array(PAYMENT_KINDS)[ins["kind"][instr]], type=STR),
             "bin": bins,
             "issuer_country": pa.array(np.array(COUNTRY_CODES)[ins["country"][instr]], type=STR),
             "first_seen": _ts(first),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from hydrascope import contract
 from hydrascope.schema.model import ACCOUNT, EMAIL_DOMAIN, REGISTERED_WITH
-from ingest import contract
 from ingest.context import IngestContext
 from ingest.load import (
     Row,

@@ -16,8 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hydrascope import contract
 from hydrascope.schema.model import ACCOUNT, IP
-from ingest import aggregate, contract
+from ingest import aggregate
 from ingest.context import IngestContext
 from ingest.ipfacts import ip_facts
 from ingest.load import Row, count_aged_relationships, delete_aged_relationships, to_rows

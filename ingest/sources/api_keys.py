@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from hydrascope import contract
 from hydrascope.schema.model import API_KEY, HAS_KEY
-from ingest import contract
 from ingest.context import IngestContext
 from ingest.load import Row, delete_stale_orphans, delete_stale_relationships, node_rows, rel_rows, to_rows
 from ingest.readers import SourceFile

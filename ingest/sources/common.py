@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hydrascope.contract import Table
 from ingest.clock import reject_future
 from ingest.context import IngestContext
-from ingest.contract import Table
 from ingest.readers import LINE_COL, ROW_COL, FileResult, SourceFile, read_file
 from ingest.rejects import Reject
 from ingest.validate import validate

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hydrascope import contract
 from hydrascope.schema.model import ACCOUNT
-from ingest import aggregate, contract
+from ingest import aggregate
 from ingest.context import IngestContext
 from ingest.load import to_rows
 from ingest.readers import SourceFile

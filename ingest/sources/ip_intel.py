@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from hydrascope import contract
 from hydrascope.schema.model import ASN, EGRESS_OF, IN_ASN, IP
-from ingest import contract
 from ingest.context import IngestContext
 from ingest.ipfacts import ip_facts
 from ingest.load import Row, delete_stale_orphans, delete_stale_relationships, node_rows, rel_rows, to_rows

@@ -11,8 +11,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from hydrascope import contract
 from hydrascope.schema.model import PAID_WITH, PAYMENT_INSTRUMENT
-from ingest import contract
 from ingest.context import IngestContext
 from ingest.load import Row, delete_stale_orphans, delete_stale_relationships, node_rows, rel_rows, to_rows
 from ingest.readers import SourceFile

@@ -17,15 +17,6 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 
-def entropy_bits(counts: np.ndarray) -> float:
-    """Shannon entropy (bits) of a vector of counts."""
-    total = counts.sum()
-    if total <= 0:
-        return 0.0
-    p = counts[counts > 0] / total
-    return float(-(p * np.log2(p)).sum())
-
-
 def account_content(edges: pd.DataFrame, cot_capabilities: Sequence[str]) -> pd.DataFrame:
     """Per account: ``requests, cap_entropy`` (bits), ``cot_share, n_capabilities, n_templates,
     top_template_share``. Accounts with no capability edges are absent."""

@@ -50,13 +50,14 @@ def defence_parts(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame:
     """Each part of the defence in [0, 1], per cluster:
 
     - ``organisation``: most members in one organisation (0.5 -> 0.9) *and* accounts that have
-      existed for months (median 90 -> 365 days); a shell company is as new as its accounts;
+      existed for months (median ``params.established_age_days``); a shell company is as new as its
+      accounts;
     - ``personal``: members who write their own prompts (``distillation.personal_share``, ramp
       ``params.personal_ramp``): nobody else ever sent them."""
     org = _ramp(features["org_share"].to_numpy(float), 0.5, 0.9)
     age_days = features["median_age_days"].to_numpy(float)
     parts = pd.DataFrame(index=features.index)
-    parts["organisation"] = org * _ramp(age_days, 90.0, 365.0)
+    parts["organisation"] = org * _ramp(age_days, *params.established_age_days)
     if "personal_share" in features:
         personal = features["personal_share"].fillna(0.0).to_numpy(float)
     else:

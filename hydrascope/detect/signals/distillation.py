@@ -5,6 +5,9 @@ data's own population, never against a constant of the simulator.
   harvest wants long answers (reasoning traces, full solutions); an office, a class or a support
   desk asks what it needs. The reference is the population's median account (with at least
   ``MIN_REQUESTS`` requests), so it moves with the provider's own traffic mix.
+- ``member_volume``: the median member's output tokens over the median account's (same
+  reference): a harvest is paid for by the answer, so each worker pulls far more output than
+  the ordinary customer, whatever camouflage it mixes into its prompts.
 - ``personal_share``: the share of the members' templated requests sent on templates that nobody
   else ever sent. People write their own prompts, whatever tutorial, plugin or office library they
   share as well (a hackathon's 40-55%, a support desk's 35-45% on the development worlds); a
@@ -44,6 +47,24 @@ def output_ratio(accounts: pd.DataFrame, cluster_of: pd.Series) -> pd.Series:
     if reference <= 0:
         return pd.Series(0.0, index=sums.index)
     return (sums["out"] / sums["req"].replace(0, np.nan) / reference).fillna(0.0)
+
+
+def member_volume(accounts: pd.DataFrame, cluster_of: pd.Series) -> pd.Series:
+    """Per cluster: the median member's output tokens over the population's median account's
+    (accounts with at least ``MIN_REQUESTS`` requests)."""
+    acc = accounts.set_index("account_id")
+    if "output_tokens" not in acc:
+        return pd.Series(0.0, index=pd.Index(pd.unique(cluster_of.to_numpy())))
+    out = acc["output_tokens"].astype(float)
+    busy = acc["requests"].astype(float) >= MIN_REQUESTS
+    reference = float(np.median(out[busy])) if busy.any() else 0.0
+    members = pd.DataFrame(
+        {"cluster": cluster_of.to_numpy(), "out": out.reindex(cluster_of.index).fillna(0.0).to_numpy()}
+    )
+    medians = members.groupby("cluster")["out"].median()
+    if reference <= 0:
+        return pd.Series(0.0, index=medians.index)
+    return medians / reference
 
 
 def personal_share(edges: pd.DataFrame, cluster_of: pd.Series, users_of: pd.Series) -> pd.Series:

@@ -4,12 +4,11 @@ Hydra workers are driven by one scheduler: they come online in the same hours an
 new template or proxy IP within minutes of each other. Honest users of a shared object (a carrier
 IP, a corporate NAT) keep their own rhythms. Two measures, both on pairs that already share an
 object (so the "same objects" half of SynchroTrap's definition holds by construction):
-
-- ``hour_jaccard``: Jaccard similarity of the sets of active hours (estimated with MinHash so that
-  millions of pairs cost a few vector comparisons each), by default beyond what two independent
-  accounts with as many active hours would reach (``excess_hour_jaccard``);
-- ``lockstep``: share of the objects two accounts share that both started using within
-  ``lockstep_window_s`` of each other.
+``hour_jaccard``, the Jaccard similarity of the sets of active hours (estimated with MinHash so
+that millions of pairs cost a few vector comparisons each), optionally beyond what two independent
+accounts with as many active hours would reach (``excess_hour_jaccard``). A pair whose overlap
+reaches ``sync_min`` is a timing tie (``pipeline.py``); ``tie_timing`` is the share of a cluster's
+members with one.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 _PRIME = np.int64((1 << 31) - 1)
 
@@ -107,39 +105,3 @@ def excess_hour_jaccard(
     expected = np.clip(inter / union, 0.0, 1.0)
     out = (j - expected) / np.maximum(1.0 - expected, 1e-12)
     return np.clip(np.where(expected >= 1.0, 0.0, out), 0.0, 1.0)
-
-
-def pair_lockstep(links: pd.DataFrame, pairs: pd.DataFrame, window_s: float) -> pd.Series:
-    """Share of each pair's shared objects first used by both within ``window_s`` seconds.
-
-    ``links`` holds ``row, object_key, first_seen``; ``pairs`` holds ``a, b``. Only objects shared
-    by the pair count; pairs with no shared object with known times get 0.
-    """
-    if pairs.empty:
-        return pd.Series(dtype=float)
-    first = links[["row", "object_key", "first_seen"]].dropna()
-    left = pairs[["a", "b"]].reset_index().merge(first, left_on="a", right_on="row")
-    both = left.merge(
-        first, left_on=["b", "object_key"], right_on=["row", "object_key"], suffixes=("_a", "_b")
-    )
-    both["close"] = (both["first_seen_a"] - both["first_seen_b"]).abs() <= window_s
-    share = both.groupby("index")["close"].mean()
-    return share.reindex(pairs.index, fill_value=0.0).astype(float)
-
-
-def cluster_hour_concentration(active_hours: Sequence[np.ndarray]) -> float:
-    """How much a group's activity piles into the same hours: the mean, over members, of the share
-    of their active hours in which at least half of the (active) group is also active.
-
-    1.0 for a group driven in lockstep; near 0 for independent people.
-    """
-    hours = [np.asarray(h, dtype=np.int64) for h in active_hours if len(h)]
-    if len(hours) < 2:
-        return 0.0
-    allh = np.concatenate(hours)
-    uniq, counts = np.unique(allh, return_counts=True)
-    busy = set(uniq[counts >= max(2, len(hours) / 2)].tolist())
-    if not busy:
-        return 0.0
-    busy_arr = np.fromiter(busy, dtype=np.int64)
-    return float(np.mean([np.isin(h, busy_arr).mean() for h in hours]))

@@ -19,6 +19,10 @@ def test_demo_prepare_loads_and_detects(graph: Graph, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "rejected 0" in result.output
+    # Live progress on stderr while it works: simulation steps, ingest stages, committed batches.
+    assert "simulate requests:" in result.stderr
+    assert "read+validate requests ..." in result.stderr and "aggregate: " in result.stderr
+    assert "rows committed" in result.stderr
     assert graph.count("MATCH (a:Account) RETURN count(a)") > 100
     assert graph.count("MATCH (c:Cluster {flagged: true}) RETURN count(c)") >= 1
     # A second run reuses the simulated bundle and rebuilds the same graph.

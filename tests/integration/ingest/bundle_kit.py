@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.contract import TABLES
+from hydrascope.contract import TABLES
 from ingest.report import IngestReport
 from ingest.run import run_ingest
 

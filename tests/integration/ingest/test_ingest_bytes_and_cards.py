@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from bundle_kit import base_tables, write_table
 
-from ingest.contract import TABLES
+from hydrascope.contract import TABLES
 
 pytestmark = pytest.mark.neo4j
 

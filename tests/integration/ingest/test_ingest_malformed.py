@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from bundle_kit import base_tables, counts, edge_requests, write_table
 
-from ingest.contract import TABLES
+from hydrascope.contract import TABLES
 from ingest.pan import looks_like_pan
 
 pytestmark = pytest.mark.neo4j

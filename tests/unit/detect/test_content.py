@@ -6,7 +6,6 @@ from scipy import sparse
 
 from hydrascope.detect.signals.content import (
     account_content,
-    entropy_bits,
     family_edges,
     similar_column_pairs,
     template_families,
@@ -33,7 +32,6 @@ def test_entropy_and_cot_share_per_account():
     assert c.loc["worker", "cot_share"] == 0.9
     assert c.loc["person", "cot_share"] == 0.0
     assert c.loc["worker", "cap_entropy"] < 0.5 < c.loc["person", "cap_entropy"]
-    assert abs(entropy_bits(pd.Series([1, 1, 1, 1]).to_numpy()) - 2.0) < 1e-9
 
 
 def test_paraphrases_used_by_the_same_accounts_form_one_family_popular_templates_do_not():

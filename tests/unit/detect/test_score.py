@@ -103,3 +103,18 @@ def test_a_single_kind_never_flags_and_small_groups_never_flag():
         size=3, tie_payment=0.9, tie_client=0.8, shared_templates=6, template_members=0.95, focus=0.6
     )
     assert not tiny["flagged"]
+
+
+def test_member_volume_is_harvest_evidence_only_for_young_accounts_sharing_a_prompt_book():
+    book = dict(shared_templates=30, template_members=1.0, template_requests=0.5, personal_share=0.3)
+    young = _score(**book, member_volume=20.0, median_age_days=30.0)
+    aged = _score(**book, member_volume=20.0, median_age_days=400.0)
+    no_book = _score(member_volume=20.0, median_age_days=30.0)
+    assert young["s_volume"] == 1.0 and aged["s_volume"] == 0.0 and no_book["s_volume"] == 0.0
+
+
+def test_a_book_with_nothing_of_their_own_is_an_operator_even_on_unique_infrastructure():
+    """The diversified campaign: every worker on its own card, IP and client, all on one book."""
+    book = dict(shared_templates=72, template_members=1.0, template_requests=1.0, focus=0.58, dense_share=1.0)
+    assert _score(**book, personal_share=0.0)["flagged"]
+    assert not _score(**book, personal_share=0.15)["flagged"]

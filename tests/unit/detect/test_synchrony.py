@@ -1,15 +1,12 @@
-"""Synchrony: MinHash hour overlap, lockstep adoption, hour concentration."""
+"""Synchrony: MinHash hour overlap, beyond chance."""
 
 import numpy as np
-import pandas as pd
 
 from hydrascope.detect.signals.synchrony import (
-    cluster_hour_concentration,
     excess_hour_jaccard,
     hour_minhash,
     hour_span,
     pair_hour_jaccard,
-    pair_lockstep,
 )
 
 
@@ -27,28 +24,6 @@ def test_minhash_estimates_jaccard_and_empty_sets_match_nobody():
     assert abs(est[1] - exact_half) < 0.1
     assert est[2] < 0.05
     assert est[3] == 0.0
-
-
-def test_lockstep_counts_objects_first_used_within_the_window():
-    links = pd.DataFrame(
-        {
-            "row": [0, 1, 0, 1, 2, 2],
-            "object_key": ["t1", "t1", "t2", "t2", "t1", "t2"],
-            "first_seen": [0.0, 60.0, 0.0, 90_000.0, 50_000.0, 50_000.0],
-        }
-    )
-    pairs = pd.DataFrame({"a": [0, 0], "b": [1, 2]})
-    share = pair_lockstep(links, pairs, window_s=3600)
-    assert share.tolist() == [0.5, 0.0]
-
-
-def test_hour_concentration_separates_a_scheduled_group_from_independent_people():
-    rng = np.random.default_rng(3)
-    schedule = rng.choice(2000, 50, replace=False)
-    driven = [rng.choice(schedule, 40, replace=False) for _ in range(20)]
-    independent = [rng.choice(2000, 40, replace=False) for _ in range(20)]
-    assert cluster_hour_concentration(driven) > 0.8
-    assert cluster_hour_concentration(independent) < 0.1
 
 
 def test_hour_overlap_beyond_chance_discounts_always_on_accounts_not_a_shift():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from hydrascope.contract import TABLES
 from hydrascope.errors import LockHeld
 from ingest import aggregate
-from ingest.contract import TABLES
 from ingest.lock import IngestLock
 from ingest.store import EventStore
 from ingest.validate import new_connection

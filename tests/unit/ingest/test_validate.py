@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from ingest.contract import TABLES
+from hydrascope.contract import TABLES
 from ingest.pan import looks_like_pan
 from ingest.readers import Chunk, SourceFile
 from ingest.validate import new_connection, normalise_ip, validate

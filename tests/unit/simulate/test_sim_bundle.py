@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -10,37 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from conftest import read
 
+from hydrascope.contract import TABLES as CONTRACT
+from hydrascope.contract import TRUTH_TABLES
 from hydrascope.errors import InputError
 from hydrascope.simulate import TABLES, generate
 from hydrascope.simulate.config import WINDOW_END_MS, WINDOW_START_MS
-from hydrascope.simulate.tables import SCHEMAS
 
-CONTRACT = {  # DESIGN.md's data contract, column for column
-    "accounts": ["account_id", "created_at", "email", "org_id", "declared_country", "tier", "status"],
-    "payment_methods": ["account_id", "instrument_id", "kind", "bin", "issuer_country", "first_seen"],
-    "api_keys": ["key_id", "account_id", "created_at", "revoked_at"],
-    "ip_intel": ["ip", "asn", "as_org", "country", "is_datacenter", "is_vpn", "proxy_service"],
-    "proxy_services": ["service_id", "name", "kind"],
-    "requests": [
-        "ts",
-        "account_id",
-        "ip",
-        "key_id",
-        "client_fingerprint",
-        "model",
-        "capability",
-        "prompt_template",
-        "input_tokens",
-        "output_tokens",
-    ],
-    "logins": ["ts", "account_id", "ip", "client_fingerprint", "kind"],
-    "enforcement": ["account_id", "action", "ts", "reason"],
-    "model_releases": ["model", "released_at"],
-}
 PAN_LIKE = re.compile(rb"\d{13,19}")
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -59,15 +40,31 @@ def _digest(out: Path) -> dict[str, str]:
     }
 
 
+def test_the_simulator_writes_every_contract_table_and_nothing_else() -> None:
+    assert sorted(TABLES) == sorted(CONTRACT)
+
+
 def test_every_parquet_table_matches_the_contract(bundle: Callable[..., Path]) -> None:
+    """Checked against :mod:`hydrascope.contract` itself, the declaration ingest reads (no copy)."""
     out = bundle("tiny")
-    for name, columns in CONTRACT.items():
+    for name, table_spec in CONTRACT.items():
         table = read(out, name)
-        assert table.column_names == columns, name
-        assert table.schema.equals(SCHEMAS[name]), (name, table.schema)
+        assert table.column_names == list(table_spec.column_names), name
+        assert table.schema.equals(table_spec.arrow_schema), (name, table.schema)
         assert table.num_rows > 0, name
-    for name in ("truth/accounts", "truth/campaigns", "truth/templates"):
-        assert read(out, name).schema.equals(SCHEMAS[name])
+        for col in table_spec.columns:
+            values = table.column(col.name)
+            if col.required:
+                assert values.null_count == 0, (name, col.name)
+            if col.enum:
+                assert set(values.drop_null().to_pylist()) <= set(col.enum), (name, col.name)
+            if col.non_negative:
+                assert pc.min(values).as_py() >= 0, (name, col.name)
+        if table_spec.one_of:
+            present = [table.column(c).is_valid() for c in table_spec.one_of]
+            assert pc.all(functools.reduce(pc.or_, present)).as_py(), (name, table_spec.one_of)
+    for name, table_spec in TRUTH_TABLES.items():
+        assert read(out, name).schema.equals(table_spec.arrow_schema), name
     assert read(out, "requests").schema.field("ts").type == pa.timestamp("ms", tz="UTC")
 
 
@@ -130,10 +127,10 @@ def test_no_value_anywhere_looks_like_a_card_number(bundle: Callable[..., Path])
 def test_text_formats_carry_the_same_rows(bundle: Callable[..., Path], tmp_path: Path, fmt: str) -> None:
     generate("tiny", tmp_path, fmt=fmt)
     ref = bundle("tiny")
-    for name, columns in CONTRACT.items():
+    for name, table_spec in CONTRACT.items():
         path = tmp_path / f"{name}.{fmt}"
         df = _load(path, fmt)
-        assert list(df.columns) == columns, name
+        assert list(df.columns) == list(table_spec.column_names), name
         assert len(df) == read(ref, name).num_rows, name
     req = _load(tmp_path / f"requests.{fmt}", fmt)
     assert req["ts"].map(lambda v: bool(ISO.match(v))).all()

@@ -1,7 +1,11 @@
 """The data contract as code: every table, column, type, requirement and enumeration, once.
 
-Readers, validation, the event store and the docs all read these declarations, so the contract
-cannot drift between two hand-kept lists. Column names are the contract (``docs/ingest.md``).
+Ingest (readers, validation, the event store), the simulator (the Arrow schemas it writes), the
+tests and ``docs/ingest.md`` all read these declarations, so the contract cannot drift between
+hand-kept copies. Column names are the contract. The simulator's ground truth (``truth/``, read
+only by evaluation) is declared here too, apart from :data:`TABLES`, since ingest must never load it.
+
+A leaf module: it imports only the standard library and pyarrow, so every layer may depend on it.
 """
 
 from __future__ import annotations
@@ -9,7 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import pyarrow as pa
+
 ColumnType = Literal["string", "timestamp", "integer", "boolean", "ip"]
+
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+"""How a ``timestamp`` column is typed in Arrow/Parquet: millisecond precision, UTC."""
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "ip": pa.string(),  # an address is text on the wire; validation parses and normalises it
+    "timestamp": TIMESTAMP,
+    "boolean": pa.bool_(),
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,16 @@ class Column:
     identifier: bool = False
     """Names a node or identifies a row (an id, a key, an address): a control character in it is
     refused, never stripped, since two ids differing by an invisible byte would be two nodes."""
+    bits: Literal[32, 64] = 64
+    """Width of an ``integer`` column in Arrow: token counts are int32, which halves the largest
+    column of a billion-request bundle; ingest reads any integer width the same."""
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        """The Arrow type a bundle writer uses for this column (the simulator writes exactly this)."""
+        if self.type == "integer":
+            return pa.int32() if self.bits == 32 else pa.int64()
+        return _ARROW_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,11 @@ class Table:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """The table as an Arrow schema, generated from the columns (names, order and types)."""
+        return pa.schema([pa.field(c.name, c.arrow_type) for c in self.columns])
 
 
 PAYMENT_KINDS = ("card", "virtual_card", "prepaid", "bank")
@@ -128,8 +159,8 @@ REQUESTS = Table(
         Column("model", identifier=True),
         Column("capability", identifier=True),
         Column("prompt_template", identifier=True),
-        Column("input_tokens", "integer", non_negative=True),
-        Column("output_tokens", "integer", non_negative=True),
+        Column("input_tokens", "integer", non_negative=True, bits=32),
+        Column("output_tokens", "integer", non_negative=True, bits=32),
     ),
     events=True,
 )
@@ -183,6 +214,51 @@ EVENT_TABLES = tuple(name for name, t in TABLES.items() if t.events)
 # Directories and files of a bundle that are not tables and are skipped without complaint
 # (the simulator's ground truth must never be loaded).
 IGNORED_NAMES = frozenset({"truth", "manifest.json", "README.md", "readme.md", "_SUCCESS", ".DS_Store"})
+
+
+TRUTH_ACCOUNTS = Table(
+    "truth/accounts",
+    (
+        Column("account_id", identifier=True, required=True),
+        Column("campaign_id", identifier=True),
+        Column("role"),
+        Column("exchanges", "integer", non_negative=True),
+    ),
+    key=("account_id",),
+)
+TRUTH_CAMPAIGNS = Table(
+    "truth/campaigns",
+    (
+        Column("campaign_id", identifier=True, required=True),
+        Column("name"),
+        Column("strategy"),
+        Column("start", "timestamp"),
+        Column("end", "timestamp"),
+        Column("accounts", "integer", non_negative=True),
+        Column("exchanges", "integer", non_negative=True),
+        Column("proxy_service", identifier=True),
+    ),
+    key=("campaign_id",),
+)
+TRUTH_TEMPLATES = Table(
+    "truth/templates",
+    (
+        Column("prompt_template", identifier=True, required=True),
+        Column("campaign_id", identifier=True),
+        Column("family"),
+        Column("capability", identifier=True),
+    ),
+    key=("prompt_template",),
+)
+
+TRUTH_TABLES: dict[str, Table] = {t.name: t for t in (TRUTH_ACCOUNTS, TRUTH_CAMPAIGNS, TRUTH_TEMPLATES)}
+"""The simulator's ground truth (``truth/`` of a bundle): written beside the tables, read only by
+evaluation, never by ingest (``truth`` is in :data:`IGNORED_NAMES`)."""
+
+
+def arrow_schemas() -> dict[str, pa.Schema]:
+    """Every table of a simulator's bundle, truth included, as an Arrow schema."""
+    return {name: t.arrow_schema for name, t in (TABLES | TRUTH_TABLES).items()}
 
 
 def contract_markdown() -> str:
