@@ -23,10 +23,20 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV file to write (account_id, cluster_id, campaign_id, score, reasons).",
 )
-def flagged(out: Path) -> None:
-    """Flagged accounts with their cluster, campaign, risk score and reasons."""
+@click.option(
+    "--include-banned",
+    is_flag=True,
+    help="Also list accounts already banned (left out by default, as in the app).",
+)
+def flagged(out: Path, include_banned: bool) -> None:
+    """The ban list: flagged accounts with their cluster, campaign, risk score and reasons.
+
+    The same list as the app's Exports page: accounts and clusters an analyst allowlisted or
+    marked false positive are left out at once, and so are accounts already banned unless
+    ``--include-banned``.
+    """
     with connect() as graph:
-        n = export_flagged(graph, out)
+        n = export_flagged(graph, out, include_banned=include_banned)
     click.echo(f"{n} flagged accounts written to {out}")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Analyst triage labels that clear an account or cluster: never flagged, never a lead.
-DO_NOT_FLAG = ("allowlisted", "false_positive")
+from hydrascope.triage import CLEARING as DO_NOT_FLAG  # noqa: F401 (the policy: hydrascope/triage.py)
 
 
 @dataclass(frozen=True)

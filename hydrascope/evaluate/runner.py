@@ -82,8 +82,11 @@ def evaluate_graph(graph: Any, truth_dir: Path) -> dict[str, dict[str, Any]]:
 
     truth, campaigns = read_truth(truth_dir)
     snapshot = read_snapshot(graph)
+    # the flagged tier as detection wrote it, the already banned included: this measures the
+    # detector (as evaluate_result does in memory), not what is left to ban
     flagged = pd.DataFrame(
-        flagged_rows(graph), columns=["account_id", "cluster_id", "campaign_id", "score", "reasons"]
+        flagged_rows(graph, include_banned=True),
+        columns=["account_id", "cluster_id", "campaign_id", "score", "reasons"],
     )
     members = pd.DataFrame(
         graph.read(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hydrascope.schema.model import NODES, NodeType, RelType
+from hydrascope.schema.model import FULLTEXT_INDEXES, NODES, FullTextIndex, NodeType, RelType
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -43,7 +43,8 @@ def constraint_statements() -> list[str]:
 
 
 def index_statements() -> list[str]:
-    """Range indexes on the properties the model marks ``indexed`` (lookups, freshness, cleanup)."""
+    """Range indexes on the properties the model marks ``indexed`` (lookups, freshness, cleanup),
+    then the model's full-text indexes."""
     statements = []
     for n in NODES:
         props = [p.name for p in n.properties if p.indexed] + ["lastupdated"]
@@ -52,7 +53,30 @@ def index_statements() -> list[str]:
                 f"CREATE INDEX {index_name(n, prop)} IF NOT EXISTS "
                 f"FOR (n:{_ident(n.label)}) ON (n.{_ident(prop)})"
             )
-    return statements
+    return statements + [fulltext_index_statement(ix) for ix in FULLTEXT_INDEXES]
+
+
+_ANALYZER = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def fulltext_index_statement(index: FullTextIndex) -> str:
+    """``CREATE FULLTEXT INDEX`` for a model index, every property checked to be a string one.
+
+    Updated in the writing transaction (``fulltext.eventually_consistent`` stays false), so a node
+    is found the moment it is committed.
+    """
+    for prop in index.properties:
+        owners = [n for n in index.nodes if prop in n.property_names]
+        if not owners or any(n.prop(prop).type != "string" for n in owners):
+            raise ValueError(f"full-text index {index.name}: {prop} is not a string property of its labels")
+    if not _ANALYZER.match(index.analyzer):
+        raise ValueError(f"not an analyzer name: {index.analyzer!r}")
+    labels = "|".join(_ident(n.label) for n in index.nodes)
+    props = ", ".join(f"n.{_ident(p)}" for p in index.properties)
+    return (
+        f"CREATE FULLTEXT INDEX {_ident(index.name)} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}] "
+        f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{index.analyzer}'}}}}"
+    )
 
 
 def _check_props(allowed: tuple[str, ...], props: tuple[str, ...], owner: str) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hydrascope import triage
+
 PropertyType = Literal["string", "integer", "float", "boolean", "datetime", "list<string>", "list<integer>"]
 
 
@@ -403,5 +405,65 @@ RELATIONSHIPS: tuple[RelType, ...] = (
 NODE_BY_LABEL = {n.label: n for n in NODES}
 REL_BY_TYPE = {r.type: r for r in RELATIONSHIPS}
 
-# Triage labels an analyst may set, and the one the detector must respect.
-TRIAGE_LABELS = ("confirmed", "false_positive", "allowlisted")
+# Triage labels an analyst may set (the policy, with the labels that clear, is hydrascope/triage.py).
+TRIAGE_LABELS = triage.LABELS
+
+
+# -------------------------------------------------------------------------------- full-text indexes
+
+
+@dataclass(frozen=True)
+class FullTextIndex:
+    """A Lucene full-text index over string properties of some labels (``db.index.fulltext``).
+
+    Each property must be a string property (or string key) of at least one of the labels;
+    ``hydrascope.schema.cypher`` checks it before generating the ``CREATE FULLTEXT INDEX``.
+    """
+
+    name: str
+    nodes: tuple[NodeType, ...]
+    properties: tuple[str, ...]
+    description: str
+    # Neo4j's default analyzer, named so the choice is visible: the standard tokenizer keeps a run
+    # of letters and digits in one token (``a1-001`` -> ``a1``, ``001``; an IP or a dotted domain
+    # stays whole) and lower-cases; no stop words, so an id like ``the-lab`` keeps every part.
+    analyzer: str = "standard-no-stop-words"
+
+
+# The app's Lookup: any fragment of a key, an email or a name, answered by the index instead of a
+# CONTAINS scan over every node. ASN keys are integers, which a full-text index does not hold:
+# an AS is found by its organisation's name here, by its number through its uniqueness constraint.
+LOOKUP_TEXT = FullTextIndex(
+    "lookup_text",
+    (
+        ACCOUNT,
+        IP,
+        PAYMENT_INSTRUMENT,
+        CLIENT_FINGERPRINT,
+        PROMPT_TEMPLATE,
+        ASN,
+        PROXY_SERVICE,
+        EMAIL_DOMAIN,
+        CLUSTER,
+        CAMPAIGN,
+        MODEL,
+        API_KEY,
+    ),
+    (
+        "account_id",
+        "email",
+        "ip",
+        "instrument_id",
+        "fingerprint",
+        "template",
+        "as_org",
+        "service_id",
+        "name",
+        "domain",
+        "cluster_id",
+        "campaign_id",
+        "key_id",
+    ),
+    "the Lookup page: keys, emails and names by fragment (wildcards) or near spelling (fuzzy)",
+)
+FULLTEXT_INDEXES: tuple[FullTextIndex, ...] = (LOOKUP_TEXT,)

@@ -44,8 +44,9 @@ def ban_list_csv(members: pd.DataFrame) -> str:
 
     List cells (reasons, evidence) are joined with `` | `` so a spreadsheet keeps one row per
     account. Accounts an analyst allowlisted or marked false positive never reach this function:
-    the repository leaves them out. Text cells that a spreadsheet would run as a formula (an
-    account id ``=1+2``) are neutralised by ``hydrascope.inert.csv_frame``.
+    the ban list (``hydrascope.jobs.export.ban_list``) leaves them out. Text cells that a
+    spreadsheet would run as a formula (an account id ``=1+2``) are neutralised by
+    ``hydrascope.inert.csv_frame``.
     """
     out = members.reindex(columns=list(BAN_LIST_COLUMNS)).copy()
     for col in ("reasons", "cluster_evidence"):
@@ -158,7 +159,7 @@ class InfraIndicator:
 
 @dataclass(frozen=True)
 class ClusterIntel:
-    """A cluster's shareable facts. Built by the repository; carries no account ids or emails."""
+    """A cluster's shareable facts. Built from the read layer's rows; carries no account ids or emails."""
 
     cluster_id: str
     score: float
@@ -265,7 +266,7 @@ def stix_bundle(intel: ClusterIntel, forbidden: Iterable[str] = (), now: datetim
 
 
 def intel_from_rows(summary: Mapping[str, Any], ips: Iterable[Mapping[str, Any]]) -> ClusterIntel:
-    """Build ``ClusterIntel`` from the repository's rows (cluster summary and its shared IPs)."""
+    """Build ``ClusterIntel`` from the read layer's rows (cluster summary and its shared IPs)."""
     return ClusterIntel(
         cluster_id=str(summary["cluster_id"]),
         score=float(summary.get("score") or 0.0),

@@ -1,11 +1,11 @@
 """The view model of a network drawing: nodes, edges, group nodes and a server-side layout.
 
-Pure (no Streamlit, no Neo4j). The repository returns plain rows; this module turns them into a
-``GraphView``, collapses what would drown the picture (many IPs of one proxy service or one CGNAT
-range, hundreds of accounts hanging off one corporate card) into counted group nodes that the
-analyst expands on demand, and computes coordinates with igraph so the browser draws with physics
-off: vis-network's live physics needs tens of seconds to settle a few hundred nodes, a fixed
-layout appears at once.
+Pure (no Streamlit, no Neo4j). The read layer (``hydrascope.ui.data``) returns plain rows; this
+module turns them into a ``GraphView``, collapses what would drown the picture (many IPs of one
+proxy service or one CGNAT range, hundreds of accounts hanging off one corporate card) into counted
+group nodes that the analyst expands on demand, and computes coordinates with igraph so the browser
+draws with physics off: vis-network's live physics needs tens of seconds to settle a few hundred
+nodes, a fixed layout appears at once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any
 
 import igraph as ig
 import numpy as np
+
+from hydrascope.triage import CLEARING
 
 GROUP = "Group"
 COHORT = "Cohort"
@@ -92,7 +94,7 @@ def node_state(kind: str, props: Mapping[str, Any]) -> str:
         return "banned"
     if triage == "confirmed":
         return "confirmed"
-    if triage in ("allowlisted", "false_positive"):
+    if triage in CLEARING:
         return str(triage)
     if props.get("flagged") or (props.get("risk_score") or 0) >= 0.5:
         return "flagged"
@@ -114,7 +116,7 @@ def caption(kind: str, key: str, props: Mapping[str, Any]) -> str:
 def build_view(
     nodes: Iterable[Mapping[str, Any]], edges: Iterable[Mapping[str, Any]], title: str = ""
 ) -> GraphView:
-    """A view from repository rows.
+    """A view from the read layer's rows.
 
     ``nodes``: ``{"kind", "key", "props"}``; ``edges``: ``{"source_kind", "source_key", "type",
     "target_kind", "target_key"}`` and optionally ``"weight"``. Duplicate nodes and edges (the same

@@ -1,8 +1,9 @@
-"""What pages ask for: repository rows turned into views, charts' data and display tables.
+"""What pages ask for: the read layer's rows (``hydrascope.ui.data``) turned into views, charts'
+data and display tables.
 
-Pages stay thin (no Cypher, no pandas wrangling): they call these functions. Each composes a
-repository read with the pure builders (``graphviews``, ``timeline``, ``exports``) and caches the
-result, so the igraph layout of a 2,000-node view is computed once per TTL, not on every rerun.
+Pages stay thin (no Cypher, no pandas wrangling): they call these functions. Each composes a read
+with the pure builders (``graphviews``, ``timeline``, ``exports``) and caches the result, so the
+igraph layout of a 2,000-node view is computed once per TTL, not on every rerun.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import streamlit as st
 import queries
 from hydrascope.db import Graph
 from hydrascope.schema import model as m
-from hydrascope.ui import exports, graphviews, repository, timeline
+from hydrascope.ui import exports, graphviews, timeline
+from hydrascope.ui.data import clusters as cluster_data
+from hydrascope.ui.data import exports as export_data
+from hydrascope.ui.data import lookup as lookup_data
+from hydrascope.ui.data import overview as overview_data
+from hydrascope.ui.data.common import TTL_SECONDS
 from hydrascope.ui.graphviews import GraphView
-from hydrascope.ui.repository import TTL_SECONDS
 from queries.runner import describe_value
 
 # Above this many members, the explorer starts from the infrastructure skeleton.
@@ -37,7 +42,7 @@ def cluster_view(
     limit: int = MAX_DRAWN_ACCOUNTS,
 ) -> GraphView:
     """A cluster's accounts and infrastructure, high-degree parts collapsed, laid out."""
-    rows = repository.cluster_network(_graph, cluster_id, rel_types, limit, cohort)
+    rows = cluster_data.cluster_network(_graph, cluster_id, rel_types, limit, cohort)
     title = f"cluster {cluster_id}" + (f", cohort {cohort}" if cohort else "")
     view = graphviews.build_view(rows["nodes"], rows["edges"], title)
     return graphviews.layout(graphviews.collapse(view, expanded))
@@ -46,7 +51,7 @@ def cluster_view(
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def skeleton_view(_graph: Graph, cluster_id: str, rel_types: tuple[str, ...]) -> GraphView:
     """The aggregated skeleton of a big cluster (cohorts and shared infrastructure), laid out."""
-    rows = repository.cluster_skeleton(_graph, cluster_id, rel_types)
+    rows = cluster_data.cluster_skeleton(_graph, cluster_id, rel_types)
     view = graphviews.skeleton_view(rows["cohorts"], rows["links"], f"cluster {cluster_id} (skeleton)")
     return graphviews.layout(view, spacing=110.0)
 
@@ -67,7 +72,7 @@ def ego_view(
     expanded: tuple[str, ...] = (),
 ) -> GraphView:
     """Neighbourhood of one or more nodes over the chosen relationship types, laid out."""
-    rows = repository.ego_network(_graph, seeds, rel_types, per_type)
+    rows = lookup_data.ego_network(_graph, seeds, rel_types, per_type)
     view = graphviews.build_view(
         rows["nodes"], rows["edges"], "ego network of " + ", ".join(k for _, k in seeds)
     )
@@ -77,15 +82,15 @@ def ego_view(
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def campaign_series(_graph: Graph) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Estimated exchanges per campaign per day, and the model releases inside that range."""
-    daily = timeline.spread_daily(repository.campaign_activity(_graph))
-    releases = timeline.releases_in_range(repository.model_releases(_graph), daily["day"])
+    daily = timeline.spread_daily(overview_data.campaign_activity(_graph))
+    releases = timeline.releases_in_range(overview_data.model_releases(_graph), daily["day"])
     return daily, releases
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def cluster_series(_graph: Graph, cluster_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A cluster's estimated exchanges per model per day, sign-ups and bans per day, releases."""
-    data = repository.cluster_activity(_graph, cluster_id)
+    data = cluster_data.cluster_activity(_graph, cluster_id)
     daily = timeline.spread_daily(data["calls"])
     ev = data["events"]
     events = pd.concat(
@@ -96,7 +101,7 @@ def cluster_series(_graph: Graph, cluster_id: str) -> tuple[pd.DataFrame, pd.Dat
         ignore_index=True,
     )
     days = pd.concat([daily["day"], events["day"]], ignore_index=True)
-    releases = timeline.releases_in_range(repository.model_releases(_graph), days)
+    releases = timeline.releases_in_range(overview_data.model_releases(_graph), days)
     return daily, events, releases
 
 
@@ -206,7 +211,7 @@ def result_view(result: queries.QueryResult) -> GraphView | None:
 
 def stix_for_cluster(graph: Graph, cluster_id: str) -> tuple[str, int]:
     """The STIX bundle of a cluster's infrastructure and how many IP indicators it holds."""
-    data = repository.cluster_intel(graph, cluster_id)
+    data = export_data.cluster_intel(graph, cluster_id)
     if not data:
         raise ValueError(f"no cluster {cluster_id}")
     intel = exports.intel_from_rows(data["summary"], data["ips"])

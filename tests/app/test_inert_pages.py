@@ -37,12 +37,11 @@ from hostile import (
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Code, Element
-from test_pages import open_page
+from test_pages import ban_list_download, open_page
 
 from hydrascope.cli import cli
 from hydrascope.db import Graph
 from hydrascope.inert import WORD_JOINER, md
-from hydrascope.ui import exports
 
 pytestmark = pytest.mark.neo4j
 
@@ -189,25 +188,8 @@ def test_privacy_switch_still_masks_hostile_ids(hostile: Graph) -> None:
     assert md(ACCOUNT_BEACON) not in heading and heading.startswith("Account acct\\-")
 
 
-def ban_list_sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
-    """The ban-list CSV exactly as handed to the download button, parsed."""
-    sent: list[str] = []
-    real = exports.ban_list_csv
-
-    def spy(frame: Any) -> str:
-        out = real(frame)
-        sent.append(out)
-        return out
-
-    monkeypatch.setattr(exports, "ban_list_csv", spy)
-    at = open_page("exports")
-    at.checkbox(key="export_banned").check().run()
-    no_errors(at)
-    return list(csv.DictReader(io.StringIO(sent[-1])))
-
-
 def test_ban_list_download_neutralises_formulas(hostile: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = {r["account_id"]: r for r in ban_list_sent(monkeypatch)}
+    rows = {r["account_id"]: r for r in ban_list_download(monkeypatch, include_banned=True)[0]}
     assert set(rows) == {ACCOUNT_BEACON, "'" + ACCOUNT_FORMULA, ACCOUNT_HTML}
     formula = rows["'" + ACCOUNT_FORMULA]
     assert formula["email"] == "'" + FORMULA_LINK
@@ -218,7 +200,8 @@ def test_ban_list_download_neutralises_formulas(hostile: Graph, monkeypatch: pyt
 
 def test_export_flagged_cli_neutralises_formulas(hostile: Graph, tmp_path: Path) -> None:
     out = tmp_path / "flagged.csv"
-    result = CliRunner().invoke(cli, ["export", "flagged", "--out", str(out)])
+    # every hostile account is already banned: the ban list leaves them out unless asked
+    result = CliRunner().invoke(cli, ["export", "flagged", "--include-banned", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 flagged accounts" in result.output
     text = out.read_text(encoding="utf-8")

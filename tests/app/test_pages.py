@@ -6,6 +6,8 @@ after a triage label, what the graph holds.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,31 @@ def submit(at: AppTest, index: int = 0) -> AppTest:
     """Click a form's submit button (AppTest has no typed accessor for it) and rerun."""
     button: Any = at.get("form_submit_button")[index]
     return button.click().run()
+
+
+def ban_list_download(
+    monkeypatch: pytest.MonkeyPatch, include_banned: bool
+) -> tuple[list[dict[str, str]], AppTest]:
+    """The Exports page's ban-list CSV exactly as handed to the download button (parsed), and the
+    page: ``exports.ban_list_csv`` is spied on, never replaced."""
+    from hydrascope.ui import exports
+
+    sent: list[str | bytes] = []
+    real = exports.ban_list_csv
+
+    def spy(frame: Any) -> Any:
+        out = real(frame)
+        sent.append(out)
+        return out
+
+    monkeypatch.setattr(exports, "ban_list_csv", spy)
+    at = open_page("exports")
+    if include_banned:
+        at.checkbox(key="export_banned").check().run()
+    no_errors(at)
+    data = sent[-1]
+    text = data.decode() if isinstance(data, bytes) else data
+    return list(csv.DictReader(io.StringIO(text))), at
 
 
 def drawings(at: AppTest) -> list[str]:

@@ -9,19 +9,16 @@ The allowlist test changes the graph, so it runs last (``conftest.pytest_collect
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import streamlit as st
-from test_pages import PAGES, drawings, frames, no_errors, open_page, read, submit, texts
+from test_pages import PAGES, ban_list_download, drawings, frames, no_errors, open_page, read, submit, texts
 
 from hydrascope.db import Graph
 from hydrascope.jobs.detect import run_detection
-from hydrascope.ui import exports
 
 pytestmark = pytest.mark.neo4j
 
@@ -154,24 +151,9 @@ def test_run_a_library_query_on_the_real_world(tiny_world: Graph) -> None:
     assert drawings(at)
 
 
-def ban_list_ids(at_page: str, monkeypatch: pytest.MonkeyPatch, include_banned: bool) -> set[str]:
+def ban_list_ids(monkeypatch: pytest.MonkeyPatch, include_banned: bool) -> set[str]:
     """Account ids of the ban list CSV exactly as handed to the download button."""
-    sent: list[bytes | str] = []
-    real = exports.ban_list_csv
-
-    def spy(frame: Any) -> Any:
-        out = real(frame)
-        sent.append(out)
-        return out
-
-    monkeypatch.setattr(exports, "ban_list_csv", spy)
-    at = open_page(at_page)
-    if include_banned:
-        at.checkbox(key="export_banned").check().run()
-    no_errors(at)
-    data = sent[-1]
-    text = data.decode() if isinstance(data, bytes) else data
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows, at = ban_list_download(monkeypatch, include_banned)
     ids = {r["account_id"] for r in rows}
     assert re.search(rf"\b{len(ids):,} accounts", texts(at))
     return ids
@@ -189,10 +171,10 @@ def expected_ban_list(graph: Graph, include_banned: bool) -> set[str]:
 
 
 def test_export_the_ban_list(tiny_world: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
-    everyone = ban_list_ids("exports", monkeypatch, include_banned=True)
+    everyone = ban_list_ids(monkeypatch, include_banned=True)
     flagged_members = set().union(*(members(tiny_world, c["id"]) for c in flagged_clusters(tiny_world)))
     assert everyone == flagged_members  # nothing triaged yet
-    assert ban_list_ids("exports", monkeypatch, include_banned=False) == expected_ban_list(tiny_world, False)
+    assert ban_list_ids(monkeypatch, include_banned=False) == expected_ban_list(tiny_world, False)
 
 
 @pytest.mark.changes_tiny_world
@@ -227,7 +209,7 @@ def test_allowlist_a_real_cluster_then_detection_does_not_flag_it(
     assert cid not in {c["id"] for c in flagged_clusters(tiny_world)}
     # The other flagged clusters stay flagged, and the ban list leaves the allowlisted one out.
     assert {c["id"] for c in flagged[:-1]} <= {c["id"] for c in flagged_clusters(tiny_world)}
-    ids = ban_list_ids("exports", monkeypatch, include_banned=True)
+    ids = ban_list_ids(monkeypatch, include_banned=True)
     assert ids == expected_ban_list(tiny_world, True)
     assert not ids & (
         before - set().union(*(members(tiny_world, c["id"]) for c in flagged_clusters(tiny_world)))

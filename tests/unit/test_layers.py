@@ -65,3 +65,9 @@ def test_nothing_below_the_command_line_imports_it() -> None:
     graph = _graph()
     importers = {unit for unit, targets in graph.items() if "hydrascope.cli" in targets}
     assert importers <= {"hydrascope.__main__"}, importers
+
+
+def test_the_triage_policy_is_a_leaf() -> None:
+    """``hydrascope.triage`` is read by detection, the schema, the ban list and the app: it must
+    import none of them (or any project module)."""
+    assert _graph()["hydrascope.triage"] == set()

@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from hydrascope.inert import md
+from hydrascope.ui.data.common import as_date
 from hydrascope.ui.privacy import mask_email, mask_frame, pseudonym, scrub_text
-from hydrascope.ui.repository import as_date
 from hydrascope.ui.state import hide_personal
 
 

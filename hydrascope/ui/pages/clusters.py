@@ -10,14 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from hydrascope.inert import md
-from hydrascope.ui import repository, services, state
+from hydrascope.ui import services, state
 from hydrascope.ui.components import charts, network, panels
 from hydrascope.ui.connection import get_graph
+from hydrascope.ui.data import clusters as data
+from hydrascope.ui.data.common import DEFAULT_INFRA_RELS, INFRA_RELS
 
 graph = get_graph()
 st.title("Cluster explorer")
 
-clusters = repository.clusters(graph)
+clusters = data.clusters(graph)
 if clusters.empty:
     st.info("No clusters yet: run `hydrascope detect` after an ingest.")
     st.stop()
@@ -30,7 +32,7 @@ cluster_id = str(st.selectbox("Cluster", ids, format_func=lambda c: labels[c], k
 st.session_state["cluster_last"] = cluster_id
 state.set_param("cluster", cluster_id)
 
-summary = repository.cluster_summary(graph, cluster_id)
+summary = data.cluster_summary(graph, cluster_id)
 if summary is None:
     st.warning(f"Cluster {md(cluster_id)} no longer exists.")
     st.stop()
@@ -56,12 +58,12 @@ with graph_col:
         tuple(
             controls[0].multiselect(
                 "Infrastructure",
-                repository.INFRA_RELS,
-                default=list(repository.DEFAULT_INFRA_RELS),
+                INFRA_RELS,
+                default=list(DEFAULT_INFRA_RELS),
                 key=f"rels-{cluster_id}",
             )
         )
-        or repository.DEFAULT_INFRA_RELS
+        or DEFAULT_INFRA_RELS
     )
     big = summary["members"] > services.SKELETON_ABOVE
     mode = controls[1].radio(
@@ -106,7 +108,7 @@ with graph_col:
 
 members_tab, timeline_tab = st.tabs(["Members", "Activity timeline"])
 with members_tab:
-    members = repository.cluster_members(graph, cluster_id, limit=services.MAX_DRAWN_ACCOUNTS)
+    members = data.cluster_members(graph, cluster_id, limit=services.MAX_DRAWN_ACCOUNTS)
     shown_all = len(members) >= summary["members"]
     st.caption(
         f"{summary['members']:,} member accounts, riskiest first"

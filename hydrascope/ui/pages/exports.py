@@ -9,16 +9,19 @@ from __future__ import annotations
 import streamlit as st
 
 from hydrascope.inert import md
-from hydrascope.ui import exports, repository, services, state
+from hydrascope.ui import exports, services, state
 from hydrascope.ui.components import panels
 from hydrascope.ui.connection import get_graph
+from hydrascope.ui.data import clusters as cluster_data
+from hydrascope.ui.data import exports as data
+from hydrascope.ui.data.common import DEFAULT_INFRA_RELS
 from hydrascope.ui.privacy import mask_frame, mask_view
 
 graph = get_graph()
 st.title("Exports")
 hide = state.hide_personal()
 
-clusters = repository.clusters(graph)
+clusters = cluster_data.clusters(graph)
 ALL = "all flagged clusters"
 options = [ALL, *clusters["cluster_id"].tolist()]
 default = st.session_state.get("cluster_last")
@@ -29,7 +32,7 @@ cluster_id = None if cid == ALL else cid
 
 st.subheader("Ban list")
 include_banned = st.checkbox("Include accounts already banned", key="export_banned")
-bans = repository.ban_candidates(graph, cluster_id, include_banned)
+bans = data.ban_candidates(graph, cluster_id, include_banned)
 st.caption(
     f"{len(bans):,} accounts (allowlisted and false-positive clusters and accounts are left out)"
     + (" — personal data hidden: ids are pseudonyms" if hide else "")
@@ -46,7 +49,7 @@ st.download_button(
 st.subheader("Current view")
 view = st.session_state.get("current_view")
 if view is None and cluster_id is not None:
-    view = services.cluster_view(graph, cluster_id, repository.DEFAULT_INFRA_RELS)
+    view = services.cluster_view(graph, cluster_id, DEFAULT_INFRA_RELS)
 if view is None:
     st.caption("Open a cluster, a lookup or a query with a drawing first (or pick one cluster above).")
 else:

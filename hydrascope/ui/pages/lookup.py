@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from hydrascope.inert import md
-from hydrascope.ui import repository, search, services, state
+from hydrascope.ui import search, services, state
 from hydrascope.ui.components import network, panels
 from hydrascope.ui.connection import get_graph
+from hydrascope.ui.data import lookup as data
 from hydrascope.ui.privacy import pseudonym
 
 graph = get_graph()
@@ -41,7 +42,7 @@ if not text.strip():
     )
     st.stop()
 
-matches = repository.search(graph, search.parse(text))
+matches = data.search(graph, search.parse(text))
 if not matches:
     st.warning(f"Nothing matches {md(repr(text))}.")
     st.stop()
@@ -66,7 +67,7 @@ state.set_param("node", f"{kind}:{key}")
 if state.param("account"):
     state.set_param("account", None)
 
-detail = repository.node_detail(graph, kind, key)
+detail = data.node_detail(graph, kind, key)
 if detail is None:
     st.warning("That node no longer exists.")
     st.stop()

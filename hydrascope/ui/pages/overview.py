@@ -7,15 +7,17 @@ from urllib.parse import quote
 import streamlit as st
 
 from hydrascope.inert import md
-from hydrascope.ui import repository, services
+from hydrascope.ui import services
 from hydrascope.ui.components import charts, panels
 from hydrascope.ui.connection import get_graph
-from hydrascope.ui.repository import as_date
+from hydrascope.ui.data import clusters as cluster_data
+from hydrascope.ui.data import overview as data
+from hydrascope.ui.data.common import as_date
 
 graph = get_graph()
 st.title("Overview")
 
-fresh = repository.freshness(graph)
+fresh = data.freshness(graph)
 runs = fresh["runs"]
 last = runs[0] if runs else {}
 detection = fresh["detection"]
@@ -34,8 +36,8 @@ cols[5].metric("Last detection", detected[:10] or "never", help=md(detected) or 
 if last.get("status") not in (None, "succeeded"):
     st.warning(f"The latest ingest run ended with status {md(repr(last.get('status')))}.")
 
-campaigns = repository.campaigns(graph)
-clusters = repository.clusters(graph, flagged_only=True)
+campaigns = data.campaigns(graph)
+clusters = cluster_data.clusters(graph, flagged_only=True)
 # Full width, one above the other: side by side both tables hid their risk and size columns.
 st.subheader("Campaigns")
 panels.table(
@@ -65,7 +67,7 @@ charts.activity(
 )
 
 st.subheader("Top evidence")
-panels.table(repository.top_evidence(graph), key="overview-evidence")
+panels.table(data.top_evidence(graph), key="overview-evidence")
 
 with st.expander("Data freshness details"):
     st.dataframe(services.runs_table(runs), hide_index=True, key="overview-runs")

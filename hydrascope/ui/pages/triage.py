@@ -9,10 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from hydrascope.inert import md
-from hydrascope.schema.model import TRIAGE_LABELS
-from hydrascope.ui import repository, services, state
+from hydrascope.triage import LABELS
+from hydrascope.ui import services, state
 from hydrascope.ui.components import panels
 from hydrascope.ui.connection import get_graph
+from hydrascope.ui.data import clusters as cluster_data
+from hydrascope.ui.data import labels
+from hydrascope.ui.data import lookup as lookup_data
 from hydrascope.ui.privacy import pseudonym
 
 graph = get_graph()
@@ -22,9 +25,9 @@ hide = state.hide_personal()
 
 
 def label_form(kind: str, key: str, current: str | None, form_key: str) -> None:
-    """One labelling form; writes through the repository's single write function."""
+    """One labelling form; writes through the app's single write function (``data.labels``)."""
     with st.form(form_key, clear_on_submit=False):
-        options = [*TRIAGE_LABELS, CLEAR]
+        options = [*LABELS, CLEAR]
         label = st.radio(
             "Label",
             options,
@@ -39,7 +42,7 @@ def label_form(kind: str, key: str, current: str | None, form_key: str) -> None:
             if chosen is not None and not analyst.strip():
                 st.error("Enter your name: every label records who set it.")
                 return
-            found = repository.set_triage_label(graph, kind, key, chosen, note, analyst)
+            found = labels.set_triage_label(graph, kind, key, chosen, note, analyst)
             shown = pseudonym(key) if hide and kind == "Account" else key
             if found:
                 st.session_state["triage_done"] = f"{md(kind)} {md(shown)}: " + (chosen or "label cleared")
@@ -53,7 +56,7 @@ if st.session_state.get("triage_done"):
 
 cluster_tab, account_tab, recent_tab = st.tabs(["Clusters", "Accounts", "Recent labels"])
 with cluster_tab:
-    clusters = repository.clusters(graph)
+    clusters = cluster_data.clusters(graph)
     if clusters.empty:
         st.info("No clusters to triage yet.")
     else:
@@ -74,7 +77,7 @@ with cluster_tab:
 with account_tab:
     account = st.text_input("Account id", key="triage_account", value=state.param("account") or "")
     if account.strip():
-        detail = repository.node_detail(graph, "Account", account.strip())
+        detail = lookup_data.node_detail(graph, "Account", account.strip())
         if detail is None:
             st.warning("No such account.")
         else:
@@ -85,7 +88,7 @@ with account_tab:
             )
             label_form("Account", account.strip(), props.get("triage_label"), "triage-account")
 with recent_tab:
-    recent = repository.triaged(graph)
+    recent = labels.triaged(graph)
     if hide:
         recent = recent.assign(
             key=[

@@ -57,7 +57,11 @@ def test_detect_writes_clusters_campaigns_memberships_and_risk(graph, load, tmp_
     )[0]
     assert c == {"l": "born", "f": True, "run": run.run_id}
     out = tmp_path / "flagged.csv"
-    assert export_flagged(graph, out) == 33
+    # the whole flagged tier with the already banned; the default ban list leaves those out
+    assert export_flagged(graph, out, include_banned=True) == 33
+    banned = {r["a"] for r in graph.read("MATCH (a:Account {status: 'banned'}) RETURN a.account_id AS a")}
+    assert banned & flagged
+    assert export_flagged(graph, tmp_path / "to-ban.csv") == len(flagged - banned)
     with out.open() as fh:
         data = list(csv.DictReader(fh))
     assert list(data[0]) == ["account_id", "cluster_id", "campaign_id", "score", "reasons"]
