@@ -47,24 +47,25 @@ def test_defence_strength_grows_with_cohesion_and_age():
     assert values == sorted(values) and values[-1] == 1.0 and np.isclose(values[0], 0.25)
 
 
-def test_members_who_write_their_own_prompts_are_cleared_and_the_share_is_explained():
+def _weighed_text(personal_share: float) -> tuple[float, str]:
+    """A new, organisation-less cluster of 30 with this personal share: its defence and its text."""
     feats = _cluster([None] * 30, age_days=20)
-    feats["personal_share"] = [0.45]
+    feats["personal_share"] = [personal_share]
     strength = defence_strength(feats, PARAMS)
-    assert strength[0] == 1.0
     row = feats.iloc[0].copy()
     row["size"], row["s_defence"] = 30, strength[0]
     (text,) = defence_evidence(row)
+    return float(strength[0]), text
+
+
+def test_members_who_write_their_own_prompts_are_cleared_and_the_share_is_explained():
+    strength, text = _weighed_text(0.45)
+    assert strength == 1.0
     assert "45% of their templated requests on prompts only the sender ever used" in text
     assert "median account age 20 days" in text and "cleared" in text
 
 
 def test_a_prompt_book_with_nothing_of_their_own_is_not_cleared_and_is_explained_as_weighed():
-    feats = _cluster([None] * 30, age_days=20)
-    feats["personal_share"] = [0.03]
-    strength = defence_strength(feats, PARAMS)
-    assert strength[0] == 0.0
-    row = feats.iloc[0].copy()
-    row["size"], row["s_defence"] = 30, strength[0]
-    (text,) = defence_evidence(row)
+    strength, text = _weighed_text(0.03)
+    assert strength == 0.0
     assert text.startswith("weighed: median account age 20 days") and "cleared" not in text
