@@ -57,6 +57,8 @@ def model_violations(cypher: str) -> list[str]:
     unbound variable, one of any label's or type's; variables bound by ``UNWIND ... AS x`` or
     ``... AS x`` hold values (the rows a writer sends, aggregates) and are not checked."""
     code = re.sub(r"'[^']*'|//[^\n]*", "''", cypher)
+    # procedure names (``CALL db.index.fulltext.queryNodes(``) are namespaces, not properties
+    code = re.sub(r"\bCALL\s+[A-Za-z_][\w.]*\s*\(", "CALL (", code)
     problems: list[str] = []
     bound: dict[str, set[str]] = {}
     for var, label in re.findall(r"\(\s*(\w*)\s*:\s*([A-Za-z_]\w*)", code):
