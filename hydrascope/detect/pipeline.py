@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from hydrascope.detect.campaigns import group_campaigns
 from hydrascope.detect.cluster import cluster_accounts, split_periphery
@@ -119,8 +120,96 @@ def _confirmed_members(snapshot: Snapshot) -> pd.Index:
     )
 
 
+@dataclass(frozen=True)
+class _Accounts:
+    """Every account the snapshot mentions, in row order (``ids``), with its attributes."""
+
+    ids: pd.Index
+    acc: pd.DataFrame
+    blocked: set[str]
+
+
+@dataclass(frozen=True)
+class _Objects:
+    """The evidence objects: edges (with template-family edges), families, weights and links."""
+
+    edges: pd.DataFrame
+    families: pd.DataFrame
+    objects: pd.DataFrame
+    links: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Regrowth:
+    """Per-account enforcement regrowth and hour signatures, read by the pair evidence."""
+
+    seeds: pd.DataFrame
+    regrow: pd.DataFrame
+    is_seed: np.ndarray
+    regrow_v: np.ndarray
+    sig: np.ndarray
+    n_hours: np.ndarray
+    span: int
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """The cluster labels of the kept pairs and what the later stages look up about them."""
+
+    lab: pd.Series
+    component_of: pd.Series
+    template_family: pd.Series
+    users_of: pd.Series
+    in_cluster: pd.Series
+    cluster_of: pd.Series
+    sizes: pd.Series
+
+
 def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) -> DetectionResult:
     """The ban-grade tier: clusters flagged on several independent kinds of evidence."""
+    accts = _account_table(snapshot)
+    n = len(accts.ids)
+    obj = _evidence_objects(snapshot, accts, params)
+    timer.lap("objects")
+    tied, cand, mats = _candidate_pairs(obj, n, params)
+    timer.lap("pairs")
+    rg = _regrowth(snapshot, accts, tied, params)
+    timer.lap("regrowth")
+    kept = _pair_evidence(tied, cand, n, mats, rg, params)
+    del cand
+    timer.lap("pair_evidence")
+    cl = _cluster_pairs(kept, accts.ids, obj, params)
+    timer.lap("cluster")
+    if cl.sizes.empty:
+        return _empty_result(params, kept, timer)
+    feats, member_frame, owned = _cluster_features(snapshot, accts, obj, kept, cl, rg, params)
+    timer.lap("features")
+    acc_content = _dense_block_shares(feats, accts.ids, obj, cl, params)
+    timer.lap("dense_blocks")
+    feats = _score_and_triage(snapshot, accts, feats, member_frame, params)
+    timer.lap("score")
+    seed_set = set(rg.seeds["account_id"])
+    members = _members(
+        member_frame,
+        kept,
+        cl.lab,
+        feats,
+        owned,
+        obj.edges,
+        acc_content,
+        params,
+        accts.blocked,
+        seed_set,
+        cl.template_family,
+    )
+    timer.lap("members")
+    feats, members, campaigns = _campaigns(feats, members, kept, obj, cl)
+    timer.lap("campaigns")
+    return _result(feats, members, campaigns, kept, accts.ids, params, timer)
+
+
+def _account_table(snapshot: Snapshot) -> _Accounts:
+    """Every account seen anywhere gets a row, so pairs and matrices can index accounts by number."""
     edges = snapshot.edges
     ids = pd.Index(
         pd.unique(pd.concat([snapshot.accounts["account_id"], edges["account_id"]], ignore_index=True))
@@ -131,16 +220,26 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     ]
     acc["status"] = acc["status"].fillna("active")
     acc = acc.rename_axis("account_id").reset_index()
-    n = len(ids)
     blocked = set(acc.loc[acc["triage_label"].isin(DO_NOT_FLAG), "account_id"])
+    return _Accounts(ids, acc, blocked)
 
-    # --- evidence objects and candidate pairs
+
+def _evidence_objects(snapshot: Snapshot, accts: _Accounts, params: DetectParams) -> _Objects:
+    """Shared objects (and template families) are the evidence that ties accounts, weighed by rarity."""
+    edges = snapshot.edges
     families = template_families(edges, min_users=params.family_min_users)
     edges = pd.concat([edges, family_edges(edges, families)], ignore_index=True)
     objects = object_weights(edges, snapshot.ips, params)
-    links = weighted_links(edges, objects, ids)
-    links = links[~links["account_id"].isin(blocked)]
-    timer.lap("objects")
+    links = weighted_links(edges, objects, accts.ids)
+    links = links[~links["account_id"].isin(accts.blocked)]
+    return _Objects(edges, families, objects, links)
+
+
+def _candidate_pairs(
+    obj: _Objects, n: int, params: DetectParams
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, sparse.csr_matrix]]:
+    """Only pairs sharing an allowed object are worth scoring: the tying links, candidates, matrices."""
+    links, families = obj.links, obj.families
     if params.prompt_book_content:
         # content ties only through templates that are rare or part of a near-duplicate family (a
         # prompt book), never through popular templates shared with unrelated honest users; those
@@ -154,9 +253,13 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
         tied = links
     cand = candidate_pairs(tied, params)
     mats = family_matrices(tied, n)
-    timer.lap("pairs")
+    return tied, cand, mats
 
-    # --- regrowth from enforcement and confirmed triage (per account; pairs use it below)
+
+def _regrowth(snapshot: Snapshot, accts: _Accounts, tied: pd.DataFrame, params: DetectParams) -> _Regrowth:
+    """Pairs weigh enforcement regrowth and timing: per-account regrowth and hour signatures."""
+    ids, acc = accts.ids, accts.acc
+    n = len(ids)
     seeds = seed_accounts(acc, _confirmed_members(snapshot))
     # born on banned infrastructure through the same links that may tie two accounts: a popular
     # template some banned worker sent as camouflage is no more an inherited prompt book than it is
@@ -171,10 +274,21 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     sig = hour_minhash(hours, params.minhash_size, params.seed)
     n_hours = np.fromiter((len(h) for h in hours), dtype=np.int64, count=n)
     span = hour_span(hours) if params.timing_beyond_chance else 0
-    timer.lap("regrowth")
+    return _Regrowth(seeds, regrow, is_seed, regrow_v, sig, n_hours, span)
 
-    # --- per-family evidence of the candidate pairs, chunk by chunk: only the kept pairs (a few
-    # per cent) are ever held, never every candidate's columns
+
+def _pair_evidence(
+    tied: pd.DataFrame,
+    cand: np.ndarray,
+    n: int,
+    mats: dict[str, sparse.csr_matrix],
+    rg: _Regrowth,
+    params: DetectParams,
+) -> pd.DataFrame:
+    """Only pairs with several kinds of evidence may cluster; scored in chunks to bound memory."""
+    # per-family evidence of the candidate pairs, chunk by chunk: only the kept pairs (a few per
+    # cent) are ever held, never every candidate's columns
+    sig, n_hours, span, is_seed, regrow_v = rg.sig, rg.n_hours, rg.span, rg.is_seed, rg.regrow_v
     thresholds = {f: (params.sync_min if f == "timing" else params.family_min) for f in PAIR_FAMILIES}
     kept_parts: list[pd.DataFrame] = []
     for start, stop in chunk_bounds(len(cand), PAIR_CHUNK):
@@ -196,23 +310,25 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
             pairs[(n_fam >= params.min_pair_families) | (pairs["content"] >= params.strong_content)].copy()
         )
         del pairs
-    del cand
-    kept = pd.concat(kept_parts) if kept_parts else pd.DataFrame()
-    timer.lap("pair_evidence")
+    return pd.concat(kept_parts) if kept_parts else pd.DataFrame()
 
-    # --- cluster the kept multi-family pairs
+
+def _cluster_pairs(kept: pd.DataFrame, ids: pd.Index, obj: _Objects, params: DetectParams) -> _Clusters:
+    """Clusters of the kept pairs, judged by their core so periphery cannot inflate them."""
+    n = len(ids)
     kept["weight"] = sum(kept[f].clip(upper=1.0) for f in PAIR_FAMILIES)
     labels, components = cluster_accounts(n, kept, params)
     component_of = pd.Series(components, index=ids)
+    families = obj.families
     template_family = families.set_index("template")["family"] if len(families) else pd.Series(dtype=object)
-    users_of = objects.set_index(["kind", "object_id"])["degree"]
+    users_of = obj.objects.set_index(["kind", "object_id"])["degree"]
     # judge each cluster by its core; periphery accounts go back only if they run the core's book
     if params.core_share > 0 and len(kept):
         pair_rows = kept[["a", "b"]].to_numpy(np.int64)
         labels = _split_and_reattach(
             labels,
             split_periphery(labels, pair_rows, params.core_share),
-            edges,
+            obj.edges,
             ids,
             component_of,
             template_family,
@@ -223,25 +339,33 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     sizes_all = lab[lab >= 0].value_counts()
     big = sizes_all[sizes_all >= params.min_cluster_size]
     lab = lab.where(lab.isin(big.index), -1)
-    timer.lap("cluster")
-
     in_cluster = lab[lab >= 0]
     cluster_of = pd.Series(in_cluster.to_numpy(), index=ids[in_cluster.index])
     sizes = in_cluster.value_counts().sort_index()
-    if sizes.empty:
-        return _empty_result(params, kept, timer)
+    return _Clusters(lab, component_of, template_family, users_of, in_cluster, cluster_of, sizes)
 
-    # --- cluster features
+
+def _cluster_features(
+    snapshot: Snapshot,
+    accts: _Accounts,
+    obj: _Objects,
+    kept: pd.DataFrame,
+    cl: _Clusters,
+    rg: _Regrowth,
+    params: DetectParams,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Scoring judges clusters, not pairs: per-cluster features, the member frame, owned templates."""
+    edges, acc, cluster_of, sizes, regrow = obj.edges, accts.acc, cl.cluster_of, cl.sizes, rg.regrow
     feats = pd.DataFrame({"size": sizes})
-    feats = feats.join(family_shares(kept, lab, params))
-    content = content_features(edges, cluster_of, component_of, sizes, params, users_of)
+    feats = feats.join(family_shares(kept, cl.lab, params))
+    content = content_features(edges, cluster_of, cl.component_of, sizes, params, cl.users_of)
     owned = content.attrs["owned_templates"]
     feats = feats.join(content)
     feats = feats.join(infra_details(snapshot, edges, cluster_of, sizes, params))
     feats = feats.join(
         cluster_pivots(edges, snapshot.models, cluster_of, sizes, params.pivot_window_s, snapshot.as_of)
     )
-    seed_set = set(seeds["account_id"])
+    seed_set = set(rg.seeds["account_id"])
     member_frame = pd.DataFrame({"account_id": cluster_of.index, "cluster": cluster_of.to_numpy()})
     member_frame["seed"] = member_frame["account_id"].isin(seed_set)
     member_frame["regrowth"] = member_frame["account_id"].map(regrow["regrowth"]).fillna(0.0)
@@ -253,18 +377,21 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
     feats = feats.join(defence_features(member_frame, acc, snapshot.as_of))
     feats["output_ratio"] = output_ratio(acc, cluster_of).reindex(feats.index).fillna(0.0)
     feats["member_volume"] = member_volume(acc, cluster_of).reindex(feats.index).fillna(0.0)
-    feats["personal_share"] = personal_share(edges, cluster_of, users_of).reindex(feats.index)
-    timer.lap("features")
+    feats["personal_share"] = personal_share(edges, cluster_of, cl.users_of).reindex(feats.index)
+    return feats, member_frame, owned
 
-    # --- dense blocks (FRAUDAR) over the accounts of candidate clusters
+
+def _dense_block_shares(
+    feats: pd.DataFrame, ids: pd.Index, obj: _Objects, cl: _Clusters, params: DetectParams
+) -> pd.DataFrame:
+    """Dense blocks (FRAUDAR) catch camouflaged rings: sets ``feats["dense_share"]``; account content."""
+    edges, links, in_cluster, sizes = obj.edges, obj.links, cl.in_cluster, cl.sizes
     feats["dense_share"] = 0.0
     cand_clusters = sizes[sizes >= params.min_flag_size].index
     rows_in = in_cluster[in_cluster.isin(cand_clusters)].index.to_numpy()
     if len(rows_in):
         acc_content = account_content(edges, params.cot_capabilities)
         dl = links[links["kind"].isin(DENSE_KINDS) & links["row"].isin(rows_in)]
-        from scipy import sparse
-
         r_codes, r_names = pd.factorize(dl["row"])
         c_codes, _ = pd.factorize(dl["object_key"])
         mat = sparse.csr_matrix(
@@ -282,15 +409,26 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
             feats["dense_share"] = share.reindex(feats.index).fillna(0.0)
     else:
         acc_content = account_content(edges, params.cot_capabilities)
-    timer.lap("dense_blocks")
+    return acc_content
 
-    # --- score, identity, triage
+
+def _score_and_triage(
+    snapshot: Snapshot,
+    accts: _Accounts,
+    feats: pd.DataFrame,
+    member_frame: pd.DataFrame,
+    params: DetectParams,
+) -> pd.DataFrame:
+    """Flag decisions: scores, identity carried from the last run, and analyst allowlists applied."""
     scores = score_clusters(feats, params)
     feats = feats.join(scores)
     feats["creation_window_h"] = params.creation_window_s / 3600.0
     feats["pivot_window_h"] = params.pivot_window_s / 3600.0
     ident = match_clusters(
-        member_frame[["account_id", "cluster"]], snapshot.previous_members, acc, params.identity_min_overlap
+        member_frame[["account_id", "cluster"]],
+        snapshot.previous_members,
+        accts.acc,
+        params.identity_min_overlap,
     ).set_index("cluster")
     feats = feats.join(ident)
     allow = set(
@@ -304,23 +442,32 @@ def _detect_clusters(snapshot: Snapshot, params: DetectParams, timer: _Timer) ->
         lambda ev: ["allowlisted by an analyst: not flagged", *ev]
     )
     feats["flagged"] = feats["flagged"] & ~feats["allowlisted"]
-    timer.lap("score")
+    return feats
 
-    # --- members
-    members = _members(
-        member_frame, kept, lab, feats, owned, edges, acc_content, params, blocked, seed_set, template_family
-    )
-    timer.lap("members")
 
-    # --- campaigns
-    cross = _cross_ties(kept, lab, feats)
-    common = _common_templates(edges, cluster_of, sizes, feats)
+def _campaigns(
+    feats: pd.DataFrame, members: pd.DataFrame, kept: pd.DataFrame, obj: _Objects, cl: _Clusters
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One operator often runs several clusters: group them into campaigns by ties and templates."""
+    cross = _cross_ties(kept, cl.lab, feats)
+    common = _common_templates(obj.edges, cl.cluster_of, cl.sizes, feats)
     camp = group_campaigns(feats[["cluster_id", "size", "flagged"]], cross, common)
     feats = feats.merge(camp, on="cluster_id", how="left")
     campaigns = _campaign_table(feats, members)
     members = members.merge(feats[["cluster_id", "campaign_id"]], on="cluster_id", how="left")
-    timer.lap("campaigns")
+    return feats, members, campaigns
 
+
+def _result(
+    feats: pd.DataFrame,
+    members: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    kept: pd.DataFrame,
+    ids: pd.Index,
+    params: DetectParams,
+    timer: _Timer,
+) -> DetectionResult:
+    """The tables the writer stores: clusters, members, flagged accounts, campaigns, kept pairs."""
     clusters = _cluster_table(feats)
     flagged = members[members["flagged"]]
     accounts_out = (
