@@ -20,7 +20,8 @@ server's last (docs/queries.md, "The console's guarantees", has the table):
    about, below the hard threshold); a plan with a cartesian product is estimated again with its
    limits lifted, because a ``LIMIT`` shrinks the estimates, not the work of building a product.
 5. **Read transaction with a timeout** (all queries): the server itself refuses any write inside
-   it (``WriteRefused``) and kills the transaction when the timeout passes.
+   it (``WriteRefused``) and kills the transaction when the timeout passes. It runs once, not
+   retried: a query the server cannot answer would otherwise be re-sent for half a minute.
 6. **The server's configuration** (outside this module): ``LOAD CSV`` is a *read* to Neo4j, so the
    local server is started with file URLs off, an empty import directory and an IP block list
    covering every address (``neo4j-local``); ``queries.server_guard`` checks a server for it
@@ -296,10 +297,10 @@ def _run(
     run_params = {**params, "limit": limit + 1}
     try:
         if keep_graph_values:
-            columns, values = graph.read_records(cypher, run_params, timeout=timeout)
+            columns, values = graph.read_records(cypher, run_params, timeout=timeout, retry=False)
             rows = [dict(zip(columns, row, strict=True)) for row in values]
         else:
-            rows = graph.read(cypher, run_params, timeout=timeout)
+            rows = graph.read(cypher, run_params, timeout=timeout, retry=False)
             columns = list(rows[0]) if rows else []
     except RecursionError:
         # The driver converts nested values recursively: thousands of levels overflow it.

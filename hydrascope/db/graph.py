@@ -69,6 +69,15 @@ def translate_errors(settings: Neo4jSettings) -> Iterator[None]:
             )
         ) from exc
     except neo4j_errors.ServiceUnavailable as exc:
+        if isinstance(exc.__cause__, TimeoutError):
+            # Connected, then silence past the server's own keep-alive window: the server took the
+            # request but never answered. Neo4j does this when it fails to pack a result (a value
+            # nested thousands of levels deep overflows its stack and no error is sent).
+            raise QueryError(
+                f"Neo4j at {settings.uri} took the query but stopped answering and the connection was "
+                "dropped; a result nested thousands of levels deep does this (return a flatter value), "
+                "otherwise the server is overloaded: see `hydrascope db status`"
+            ) from exc
         hint = (
             "start it with `hydrascope db start`"
             if settings.local
@@ -118,33 +127,60 @@ class Graph:
 
     # ---------------------------------------------------------------------- reads
     def read(
-        self, cypher: str, params: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        retry: bool = True,
     ) -> list[Row]:
         """Run a query in a read transaction and return its rows as dicts.
 
         The read transaction is what makes a read safe: the server refuses any write inside it.
+        ``retry=False`` runs it once: an analyst's ad-hoc query that broke its connection is
+        reported, not re-sent for half a minute (see ``_in_read``).
         """
 
-        @neo4j.unit_of_work(timeout=timeout)
-        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+        def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> list[Row]:
             return [record.data() for record in tx.run(cypher, dict(params or {}))]
 
-        with translate_errors(self.settings), self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+        return self._in_read(work, timeout, retry)
 
     def read_records(
-        self, cypher: str, params: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        retry: bool = True,
     ) -> tuple[list[str], list[list[Any]]]:
         """Like ``read`` but keeps graph values (nodes, relationships, paths) for drawing."""
 
-        @neo4j.unit_of_work(timeout=timeout)
-        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[list[Any]]]:
+        def work(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> tuple[list[str], list[list[Any]]]:
             result = tx.run(cypher, dict(params or {}))
             rows = [list(record.values()) for record in result]
             return list(result.keys()), rows
 
-        with translate_errors(self.settings), self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+        return self._in_read(work, timeout, retry)
+
+    def _in_read(
+        self,
+        work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T],
+        timeout: float | None,
+        retry: bool,
+    ) -> T:
+        """``work`` in one read transaction: managed (retried on transient errors) or run once.
+
+        Both are read mode, so the server refuses writes either way. The driver retries a dropped
+        connection for up to ``max_transaction_retry_time``; for a query the server cannot answer
+        that is the same silence again and again, so the console runs its queries once.
+        """
+        with (
+            translate_errors(self.settings),
+            self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
+            if retry:
+                return session.execute_read(neo4j.unit_of_work(timeout=timeout)(work))
+            with session.begin_transaction(timeout=timeout) as tx:
+                return work(tx)
 
     def read_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run a caller's function in one read transaction (several queries, one snapshot)."""

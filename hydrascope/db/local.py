@@ -137,6 +137,9 @@ class LocalServer:
             java,
             f"-Xmx{heap}",
             "-XX:+UseG1GC",
+            # a result nested thousands of levels deep overflows a 1 MiB stack while the server
+            # packs it, and it then never answers (the Launcher's keep-alive bounds the wait)
+            "-Xss16m",
             "-Dfile.encoding=UTF-8",
             "-cp",
             self.launcher_classpath(),

@@ -337,6 +337,17 @@ def test_a_deeply_nested_result_gets_a_message_not_a_traceback(seeded: Graph) ->
     assert ok.exit_code == 0 and ok.stdout.count("[") == 1 + 21  # the rows, then [] wrapped 20 times
 
 
+def test_a_result_too_deep_for_the_server_to_pack_is_a_message(seeded: Graph) -> None:
+    # Deep enough that the server fails to pack it and never answers: the console reports the
+    # dropped connection once (no retries) instead of waiting minutes or printing a traceback.
+    deeper_than_the_server_packs = "RETURN reduce(l = [], i IN range(1, 300000) | [l]) AS deep"
+    result = invoke("--cypher", deeper_than_the_server_packs, "--format", "json")
+    assert result.exit_code == 1 and isinstance(result.exception, QueryError), result.exception
+    assert "stopped answering" in str(result.exception) and "flatter value" in str(result.exception)
+    ok = invoke("--cypher", "RETURN 1 AS one", "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout) == [{"one": 1}]
+
+
 def test_a_huge_value_is_shortened_in_the_table_and_whole_in_json(seeded: Graph) -> None:
     for cypher, note in (
         ("RETURN range(1, 200000) AS big", "(200,000itemsinall)"),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +58,10 @@ public final class Launcher {
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress(host, port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                // a request the server cannot answer (it fails to send a value too deep to pack)
+                // leaves the client waiting for keep-alive probes x interval: 10 s, not 2 minutes
+                .setConfig(BoltConnector.connection_keep_alive, Duration.ofSeconds(5))
+                .setConfig(BoltConnector.connection_keep_alive_probes, 2)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pageCacheBytes)
                 // a local, single-user server needs no point-in-time recovery: keep ~1 GiB of
                 // transaction logs, not the default 2 days (21 GiB after one full-scale ingest)
