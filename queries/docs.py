@@ -139,7 +139,10 @@ def _guarantees() -> list[str]:
         f"**Procedures** the console may call (all others refused): {procedures}.",
         "",
         "**Results.** Lists and maps nested more than "
-        f"{MAX_RESULT_DEPTH} levels deep are refused with a message (not a traceback); table cells "
+        f"{MAX_RESULT_DEPTH} levels deep are refused with a message (not a traceback); a value "
+        "nested so deep that the server fails to send it (Neo4j then never answers) is reported "
+        "once, without retries, after the server's keep-alive window (10 s on the project's "
+        "servers); table cells "
         f"(command line and app) show at most {MAX_CELL_CHARS:,} characters and say how much is left "
         "out; `--format json` and `--format csv` keep whole values.",
         "",
