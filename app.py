@@ -1,9 +1,9 @@
 """Hydrascope's investigation app: the frame and the router, nothing else.
 
 ``streamlit run app.py``. The pages live in ``hydrascope/ui/pages``; this script sets the page
-frame, draws the sidebar (privacy switch, analyst name), sends deep links that arrive at the root
-URL (``?cluster=…``, ``?account=…``, ``?node=…``, ``?query=…``) to the page that shows them, and runs
-the chosen page.
+frame, draws the sidebar (privacy switch, who acts and their role), sends deep links that arrive
+at the root URL (``?cluster=…``, ``?account=…``, ``?node=…``, ``?query=…``) to the page that shows
+them, and runs the chosen page.
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ PAGES = {
     "lookup": st.Page(f"{PAGE_DIR}/lookup.py", title="Lookup", url_path="lookup"),
     "queries": st.Page(f"{PAGE_DIR}/queries.py", title="Queries", url_path="queries"),
     "triage": st.Page(f"{PAGE_DIR}/triage.py", title="Triage", url_path="triage"),
+    "cases": st.Page(f"{PAGE_DIR}/cases.py", title="Cases", url_path="cases"),
     "exports": st.Page(f"{PAGE_DIR}/exports.py", title="Exports", url_path="exports"),
+    "audit": st.Page(f"{PAGE_DIR}/audit.py", title="Audit trail", url_path="audit"),
 }
 
 page = st.navigation(list(PAGES.values()))
 
 with st.sidebar:
     st.toggle("Hide personal data", key=state.HIDE_KEY, help="Emails and account ids, for screenshots")
-    st.text_input("Analyst", key="analyst", placeholder="your name (for triage labels)")
+    state.identity_sidebar()
 
 try:
     get_graph()

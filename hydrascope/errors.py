@@ -33,6 +33,12 @@ class WriteRefused(QueryError):
     """A read-only session was asked to write."""
 
 
+class PermissionRefused(HydrascopeError):
+    """The analyst's role does not allow what they asked (recorded in the audit trail)."""
+
+    exit_code = 77  # EX_NOPERM
+
+
 class InputError(HydrascopeError):
     """User input (a file, a table, a parameter) is not acceptable."""
 

@@ -317,6 +317,57 @@ CAMPAIGN = NodeType(
     ),
 )
 
+CASE = NodeType(
+    "Case",
+    "case_id",
+    "string",
+    "An analyst's case: a flagged cluster, a lead or an own selection of accounts, IPs and cards, "
+    "with its status, assignee and the evidence as it stood when it was opened "
+    "(`hydrascope/workflow/cases.py`). Never touched by ingest or detection cleanup.",
+    (
+        Prop("title", "string", "what the case is about"),
+        Prop("status", "string", "open, in_review, actioned or closed", indexed=True),
+        Prop("assignee", "string", "analyst working it (empty: unassigned)", indexed=True),
+        Prop("priority", "integer", "1 (urgent) to 3 (low)"),
+        Prop("risk", "float", "risk score of what it was opened for, when it was opened", indexed=True),
+        Prop("source", "string", "cluster, lead or selection"),
+        Prop("source_key", "string", "the cluster id or lead account it was opened for"),
+        Prop("evidence", "list<string>", "the evidence when it was opened (detection may change later)"),
+        Prop("notes", "list<string>", "analysts' notes, oldest first, each with its time and author"),
+        Prop("opened_by", "string", "analyst who opened it"),
+        Prop("opened_at", "datetime", "when it was opened", indexed=True),
+        Prop("updated_at", "datetime", "its latest change"),
+    ),
+)
+AUDIT_EVENT = NodeType(
+    "AuditEvent",
+    "event_id",
+    "string",
+    "One entry of the append-only audit trail: a triage decision, a case change, an export or a "
+    "console query, refused ones included (`hydrascope/workflow/audit.py`). Only ever created.",
+    (
+        Prop("at", "datetime", "when (the server's clock)", indexed=True),
+        Prop("analyst", "string", "who", indexed=True),
+        Prop("role", "string", "their role then: viewer, analyst or admin"),
+        Prop(
+            "action",
+            "string",
+            "what: label, case_open, case_update, case_decide, export, console",
+            indexed=True,
+        ),
+        Prop(
+            "outcome",
+            "string",
+            "done, failed (the console refused the query, an error) or refused (the role may not)",
+        ),
+        Prop("target_kind", "string", "what it was done to: Account, Cluster, Case, ban_list ..."),
+        Prop("target_key", "string", "its key, when it has one"),
+        Prop("detail", "string", "JSON: the decision, the note, the query text, the rows exported"),
+        Prop("ingest_run", "string", "the latest ingest run the analyst's graph held"),
+        Prop("detect_run", "string", "the latest detection run the analyst's graph held"),
+    ),
+)
+
 NODES: tuple[NodeType, ...] = (
     ACCOUNT,
     PAYMENT_INSTRUMENT,
@@ -333,6 +384,8 @@ NODES: tuple[NodeType, ...] = (
     CLUSTER,
     CAMPAIGN,
     LEASE,
+    CASE,
+    AUDIT_EVENT,
 )
 
 # -------------------------------------------------------------------------------- relationships
@@ -387,6 +440,17 @@ MEMBER_OF = RelType(
 # (:Cluster)-[:PART_OF]->(:Campaign)
 PART_OF = RelType("PART_OF", CLUSTER, CAMPAIGN, "The detector attributes the cluster to the campaign.")
 
+# (:Case)-[:CONCERNS_*]->(...): what a case is about, one type per end label
+CONCERNS_ACCOUNT = RelType("CONCERNS_ACCOUNT", CASE, ACCOUNT, "The case is about the account.")
+CONCERNS_CLUSTER = RelType("CONCERNS_CLUSTER", CASE, CLUSTER, "The case was opened for the cluster.")
+CONCERNS_IP = RelType("CONCERNS_IP", CASE, IP, "The analyst's selection for the case holds the IP.")
+CONCERNS_INSTRUMENT = RelType(
+    "CONCERNS_INSTRUMENT",
+    CASE,
+    PAYMENT_INSTRUMENT,
+    "The analyst's selection for the case holds the payment instrument.",
+)
+
 RELATIONSHIPS: tuple[RelType, ...] = (
     PAID_WITH,
     CONNECTED_FROM,
@@ -400,6 +464,10 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     HAS_KEY,
     MEMBER_OF,
     PART_OF,
+    CONCERNS_ACCOUNT,
+    CONCERNS_CLUSTER,
+    CONCERNS_IP,
+    CONCERNS_INSTRUMENT,
 )
 
 NODE_BY_LABEL = {n.label: n for n in NODES}

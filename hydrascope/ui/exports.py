@@ -53,9 +53,14 @@ def ban_list_csv(members: pd.DataFrame) -> str:
         out[col] = out[col].map(
             lambda v: " | ".join(map(str, v)) if isinstance(v, list | tuple) else (v or "")
         )
+    return frame_csv(out)
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """Any table as inert CSV: formula-like text cells neutralised (``hydrascope.inert``)."""
     buf = io.StringIO()
     # CRLF rows (RFC 4180): a cell holding a bare CR or LF is then quoted and cannot split its row.
-    csv_frame(out).to_csv(buf, index=False, lineterminator="\r\n")
+    csv_frame(frame).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()
 
 

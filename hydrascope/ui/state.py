@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.workflow import identity
+from hydrascope.workflow.identity import Analyst
+
 HIDE_KEY = "hide_personal"
 DEEP_LINK_PAGES = {"cluster": "clusters", "account": "lookup", "node": "lookup", "query": "queries"}
 
@@ -35,6 +38,59 @@ def set_param(name: str, value: str | None) -> None:
         st.query_params[name] = value
 
 
+ANALYST_KEY = "analyst"
+
+
+def login_configured() -> bool:
+    """Whether Streamlit's OIDC login is set up (an ``[auth]`` section in the app's secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, OSError):  # no secrets file: the local default
+        return False
+
+
+def login_name() -> str:
+    """The signed-in analyst's e-mail (or name) when the OIDC login is in use, else ''."""
+    if not login_configured():
+        return ""
+    user = st.user
+    if not user.get("is_logged_in"):
+        return ""
+    return str(user.get("email") or user.get("name") or "").strip()
+
+
 def analyst_name() -> str:
-    """The analyst's name as typed in the sidebar (used for triage labels)."""
-    return str(st.session_state.get("analyst", "")).strip()
+    """The analyst's name: the login's, else as typed in the sidebar (kept between visits)."""
+    return login_name() or str(st.session_state.get(ANALYST_KEY, "")).strip()
+
+
+def current_analyst(typed: str | None = None) -> Analyst:
+    """Who acts on this page, with their role. With a login it is the signed-in analyst and
+    ``typed`` is ignored; without one the name is the one typed (``typed``, else the sidebar's),
+    and a login that is configured but not used acts as a nameless viewer."""
+    if login_configured():
+        name = login_name()
+        return identity.analyst(name, "login") if name else Analyst("", "viewer", "login")
+    return identity.analyst(typed if typed is not None else analyst_name(), "local")
+
+
+def identity_sidebar() -> Analyst:
+    """The sidebar's identity block: log in / out with OIDC, or the local name asked once and kept."""
+    if login_configured():
+        if login_name():
+            st.caption(f"Signed in as {login_name()}")
+            st.button("Log out", on_click=st.logout, key="logout")
+        else:
+            st.button("Log in", on_click=st.login, key="login")
+    else:
+        if ANALYST_KEY not in st.session_state:
+            st.session_state[ANALYST_KEY] = identity.kept_name()
+        st.text_input(
+            "Analyst",
+            key=ANALYST_KEY,
+            placeholder="your name (asked once, kept)",
+            on_change=lambda: identity.keep_name(str(st.session_state.get(ANALYST_KEY, ""))),
+        )
+    who = current_analyst()
+    st.caption(f"Role: {who.role}")
+    return who

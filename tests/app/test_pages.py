@@ -19,7 +19,7 @@ from hydrascope.db import Graph
 from hydrascope.inert import WORD_JOINER
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ("overview", "clusters", "lookup", "queries", "triage", "exports")
+PAGES = ("overview", "clusters", "lookup", "queries", "triage", "cases", "exports", "audit")
 pytestmark = pytest.mark.neo4j
 
 

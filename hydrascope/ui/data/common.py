@@ -19,7 +19,8 @@ from hydrascope.db import Graph
 from hydrascope.schema import model as m
 
 # A page rerun on every click must not hit the database again for data that changes once per
-# ingest or detection run; the one write (``labels.set_triage_label``) clears the caches.
+# ingest or detection run; a label or case write (``labels.set_triage_label``, the cases page)
+# clears the caches.
 TTL_SECONDS = 120
 READ_TIMEOUT = 20.0
 

@@ -2,6 +2,8 @@
 
 The privacy switch applies: with personal data hidden, the ban list carries pseudonyms and the
 drawing's exports carry no account id or email. The STIX bundle never carries personal data.
+Every download is checked against the analyst's role (only an admin takes the ban list) and
+recorded in the audit trail (``components.guarded``).
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ import streamlit as st
 
 from hydrascope.inert import md
 from hydrascope.ui import exports, services, state
-from hydrascope.ui.components import panels
+from hydrascope.ui.components import guarded, panels
 from hydrascope.ui.connection import get_graph
 from hydrascope.ui.data import clusters as cluster_data
 from hydrascope.ui.data import exports as data
 from hydrascope.ui.data.common import DEFAULT_INFRA_RELS
 from hydrascope.ui.privacy import mask_frame, mask_view
+from hydrascope.workflow.identity import Action
 
 graph = get_graph()
 st.title("Exports")
 hide = state.hide_personal()
+who = state.current_analyst()
 
 clusters = cluster_data.clusters(graph)
 ALL = "all flagged clusters"
@@ -38,12 +42,17 @@ st.caption(
     + (" — personal data hidden: ids are pseudonyms" if hide else "")
 )
 panels.table(bans.head(200), key="export-bans", height=260)
-st.download_button(
+guarded.download(
+    graph,
+    who,
+    Action.EXPORT_BAN_LIST,
     "Download ban list (CSV)",
     exports.ban_list_csv(mask_frame(bans, hide)),
     file_name=f"ban-list-{cluster_id or 'flagged'}.csv",
     mime="text/csv",
     key="dl-bans",
+    what="ban_list",
+    detail={"rows": len(bans), "scope": cluster_id or "flagged", "pseudonyms": hide},
 )
 
 st.subheader("Current view")
@@ -56,20 +65,32 @@ else:
     shown = mask_view(view, hide)
     st.caption(f"{md(shown.title)}: {len(shown.nodes):,} nodes, {len(shown.edges):,} edges")
     left, right = st.columns(2)
-    left.download_button(
-        "Download GraphML",
-        exports.view_to_graphml(shown),
-        file_name="view.graphml",
-        mime="application/xml",
-        key="dl-graphml",
-    )
-    right.download_button(
-        "Download JSON",
-        exports.view_to_json(shown),
-        file_name="view.json",
-        mime="application/json",
-        key="dl-json",
-    )
+    with left:
+        guarded.download(
+            graph,
+            who,
+            Action.EXPORT,
+            "Download GraphML",
+            exports.view_to_graphml(shown),
+            file_name="view.graphml",
+            mime="application/xml",
+            key="dl-graphml",
+            what="graphml",
+            detail={"view": shown.title, "nodes": len(shown.nodes)},
+        )
+    with right:
+        guarded.download(
+            graph,
+            who,
+            Action.EXPORT,
+            "Download JSON",
+            exports.view_to_json(shown),
+            file_name="view.json",
+            mime="application/json",
+            key="dl-json",
+            what="view_json",
+            detail={"view": shown.title, "nodes": len(shown.nodes)},
+        )
 
 st.subheader("STIX 2.1 bundle for partner labs")
 if cluster_id is None:
@@ -80,12 +101,17 @@ else:
         f"{indicators} IP indicators with their AS, proxy service and campaign; TLP:AMBER; "
         "no account ids, emails, payment tokens or fingerprints. CGNAT and VPN addresses are left out."
     )
-    st.download_button(
+    guarded.download(
+        graph,
+        who,
+        Action.EXPORT,
         "Download STIX bundle",
         bundle,
         file_name=f"hydrascope-{cluster_id}.stix.json",
         mime="application/json",
         key="dl-stix",
+        what="stix",
+        detail={"cluster_id": cluster_id, "indicators": indicators},
     )
     with st.expander("Preview"):
         st.code(bundle[:20000], language="json")

@@ -120,7 +120,7 @@ with console_tab:
         try:
             params = json.loads(params_text or "{}")
             st.session_state["adhoc_result"] = services.run_console(
-                graph, cypher, params, adhoc_limit, timeout
+                graph, state.current_analyst(), cypher, params, adhoc_limit, timeout
             )
         except (HydrascopeError, ValueError) as exc:
             st.session_state["adhoc_result"] = {"error": str(exc)}

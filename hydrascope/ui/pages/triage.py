@@ -2,12 +2,14 @@
 
 Labels are stored on the node in Neo4j (``triage_label``, ``triage_note``, ``triage_by``,
 ``triage_at``); the next detection run reads them, so an allowlisted group is not flagged again.
+Every save is checked against the analyst's role and recorded in the audit trail.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.errors import PermissionRefused
 from hydrascope.inert import md
 from hydrascope.triage import LABELS
 from hydrascope.ui import services, state
@@ -36,13 +38,19 @@ def label_form(kind: str, key: str, current: str | None, form_key: str) -> None:
             key=f"{form_key}-label",
         )
         note = st.text_area("Note", key=f"{form_key}-note", placeholder="why (what you checked)")
-        analyst = st.text_input("Analyst", value=state.analyst_name(), key=f"{form_key}-by")
+        login = state.login_name()
+        typed = None if login else st.text_input("Analyst", value=state.analyst_name(), key=f"{form_key}-by")
         if st.form_submit_button("Save label", type="primary"):
             chosen = None if label == CLEAR else label
-            if chosen is not None and not analyst.strip():
+            who = state.current_analyst(typed)
+            if chosen is not None and not who.name:
                 st.error("Enter your name: every label records who set it.")
                 return
-            found = labels.set_triage_label(graph, kind, key, chosen, note, analyst)
+            try:
+                found = labels.set_triage_label(graph, who, kind, key, chosen, note)
+            except PermissionRefused as exc:
+                st.error(f"Not saved: {md(str(exc))} (the attempt is in the audit trail)")
+                return
             shown = pseudonym(key) if hide and kind == "Account" else key
             if found:
                 st.session_state["triage_done"] = f"{md(kind)} {md(shown)}: " + (chosen or "label cleared")
