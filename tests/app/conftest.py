@@ -21,6 +21,18 @@ from hydrascope.db import Graph
 from hydrascope.db.schema_apply import reset_graph
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_analyst_name() -> Iterator[None]:
+    """The sidebar keeps the local analyst's name in the state folder: a name one test typed
+    must not be the next test's default (a form would then never lack a name)."""
+    from hydrascope.config import state_dir
+
+    kept = state_dir() / "analyst.txt"
+    kept.unlink(missing_ok=True)
+    yield
+    kept.unlink(missing_ok=True)
+
+
 @pytest.fixture
 def world(graph: Graph) -> Iterator[Graph]:
     """The graph holding the app's hand-built test world."""
