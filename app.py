@@ -1,9 +1,9 @@
 """Hydrascope's investigation app: the frame and the router, nothing else.
 
 ``streamlit run app.py``. The pages live in ``hydrascope/ui/pages``; this script sets the page
-frame, draws the sidebar (privacy switch, who acts and their role), sends deep links that arrive
-at the root URL (``?cluster=…``, ``?account=…``, ``?node=…``, ``?query=…``) to the page that shows
-them, and runs the chosen page.
+frame, draws the sidebar (privacy switch, who acts and their role, unread alerts), sends deep
+links that arrive at the root URL (``?cluster=…``, ``?account=…``, ``?node=…``, ``?query=…``,
+``?case=…``) to the page that shows them, and runs the chosen page.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ PAGES = {
     "lookup": st.Page(f"{PAGE_DIR}/lookup.py", title="Lookup", url_path="lookup"),
     "queries": st.Page(f"{PAGE_DIR}/queries.py", title="Queries", url_path="queries"),
     "triage": st.Page(f"{PAGE_DIR}/triage.py", title="Triage", url_path="triage"),
+    "changes": st.Page(f"{PAGE_DIR}/changes.py", title="What changed", url_path="changes"),
+    "alerts": st.Page(f"{PAGE_DIR}/alerts.py", title="Alerts", url_path="alerts"),
     "cases": st.Page(f"{PAGE_DIR}/cases.py", title="Cases", url_path="cases"),
     "exports": st.Page(f"{PAGE_DIR}/exports.py", title="Exports", url_path="exports"),
     "audit": st.Page(f"{PAGE_DIR}/audit.py", title="Audit trail", url_path="audit"),
@@ -37,6 +39,7 @@ page = st.navigation(list(PAGES.values()))
 with st.sidebar:
     st.toggle("Hide personal data", key=state.HIDE_KEY, help="Emails and account ids, for screenshots")
     state.identity_sidebar()
+    state.unread_alerts_sidebar()
 
 try:
     get_graph()

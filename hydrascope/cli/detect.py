@@ -6,12 +6,14 @@ import json
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hydrascope.db import connect
 from hydrascope.db.lease import hold
 from hydrascope.detect.params import DetectParams
 from hydrascope.jobs.detect import run_detection
+from hydrascope.workflow.watches import evaluate_watches
 
 
 @click.command()
@@ -45,6 +47,7 @@ def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int, break
         if lease is not None and (notice := lease.notice()):
             click.echo(notice, err=True)
         run = run_detection(graph, params, write=not dry_run, lease=lease)
+        watched = None if dry_run else evaluate_watches(graph)
     res = run.result
     flagged = res.clusters[res.clusters["flagged"]]
     summary = {
@@ -59,6 +62,8 @@ def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int, break
         "seconds": {"read": run.read_s, "detect": run.detect_s, "write": run.write_s},
         "stages": res.timings,
     }
+    if watched is not None:
+        summary["alerts"] = [a.alert_id for a in watched.alerts]
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -82,6 +87,8 @@ def detect(seed: int, method: str, dry_run: bool, as_json: bool, top: int, break
         f"read {run.read_s}s, detect {run.detect_s}s, write {run.write_s}s"
         + (" (dry run: nothing written)" if dry_run else "")
     )
+    if watched is not None:
+        console.print(escape(watched.describe()), highlight=False)
 
 
 COMMANDS = [detect]

@@ -8,6 +8,8 @@ import click
 
 from hydrascope.db import connect
 from hydrascope.jobs.export import export_flagged, export_leads
+from hydrascope.workflow import audit
+from hydrascope.workflow.identity import Action, command_line_analyst
 
 
 @click.group()
@@ -33,10 +35,15 @@ def flagged(out: Path, include_banned: bool) -> None:
 
     The same list as the app's Exports page: accounts and clusters an analyst allowlisted or
     marked false positive are left out at once, and so are accounts already banned unless
-    ``--include-banned``.
+    ``--include-banned``. Only an admin may take it out (the roles file); the export, or the
+    refusal, is recorded in the audit trail with the analyst (``HYDRASCOPE_ANALYST``).
     """
+    who = command_line_analyst()
+    detail = {"include_banned": include_banned, "file": str(out)}
     with connect() as graph:
+        audit.authorise(graph, who, Action.EXPORT_BAN_LIST, "ban_list", "", detail)
         n = export_flagged(graph, out, include_banned=include_banned)
+        audit.record(graph, who, "export", "ban_list", "", {**detail, "rows": n})
     click.echo(f"{n} flagged accounts written to {out}")
 
 
@@ -50,8 +57,11 @@ def flagged(out: Path, include_banned: bool) -> None:
 )
 def leads(out: Path) -> None:
     """The review tier: ranked leads with their reasons, for an analyst to look at (not a ban list)."""
+    who = command_line_analyst()
     with connect() as graph:
+        audit.authorise(graph, who, Action.EXPORT, "leads", "", {"file": str(out)})
         n = export_leads(graph, out)
+        audit.record(graph, who, "export", "leads", "", {"file": str(out), "rows": n})
     click.echo(f"{n} leads (review tier) written to {out}")
 
 

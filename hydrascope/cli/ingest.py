@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from hydrascope.cli._watch import watch_loop
 from hydrascope.db import Graph, connect
 from hydrascope.db.lease import Lease, hold
 from hydrascope.errors import HydrascopeError, InputError
+from hydrascope.workflow.watches import evaluate_watches
 from ingest.clock import DEFAULT_SKEW
 from ingest.load import DEFAULT_BATCH_SIZE
 from ingest.report import IngestReport
@@ -178,6 +180,8 @@ def ingest(
             print_summary(report, console)
             if then_detect and graph is not None:
                 console.print(detect_summary(graph, lease), highlight=False)
+            if writer is not None:  # watches see what this cycle (and its detection) wrote
+                console.print(escape(evaluate_watches(writer).describe()), highlight=False)
             return report
 
     try:

@@ -27,6 +27,7 @@ from hydrascope.db.graph import Graph
 from hydrascope.db.lease import Lease, hold
 from hydrascope.detect.params import DetectParams
 from hydrascope.detect.pipeline import DetectionResult, detect
+from hydrascope.jobs import changes
 from hydrascope.jobs.snapshot import read_snapshot
 from hydrascope.schema import model as m
 from hydrascope.schema.cypher import (
@@ -139,6 +140,7 @@ def write_result(
     raises if the writer lease was lost: called before the writes and again before the cleanups."""
     if check is not None:
         check()
+    before = changes.read_clusters(graph)  # what changed is measured against the graph as found
     now = datetime.now(UTC).isoformat()
     params = {"update_tag": update_tag}
     clusters = result.clusters
@@ -207,6 +209,13 @@ def write_result(
     graph.run_autocommit(STALE_CLUSTERS, params)
     graph.write(VANISHED_TRIAGED, {**params, "retired": RETIRED})
     graph.run_autocommit(STALE_CAMPAIGNS, params)
+    counts = {
+        "clusters": len(cluster_rows),
+        "flagged_clusters": int(clusters["flagged"].sum()) if len(clusters) else 0,
+        "flagged_accounts": len(risk_rows),
+        "review_accounts": len(lead_rows),
+    }
+    changes.record_run(graph, run_id, update_tag, counts, changes.cluster_changes(before, clusters))
     log.info(
         "detection %s wrote %d clusters, %d flagged accounts, %d leads",
         run_id,

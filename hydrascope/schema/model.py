@@ -330,8 +330,8 @@ CASE = NodeType(
         Prop("assignee", "string", "analyst working it (empty: unassigned)", indexed=True),
         Prop("priority", "integer", "1 (urgent) to 3 (low)"),
         Prop("risk", "float", "risk score of what it was opened for, when it was opened", indexed=True),
-        Prop("source", "string", "cluster, lead or selection"),
-        Prop("source_key", "string", "the cluster id or lead account it was opened for"),
+        Prop("source", "string", "cluster, lead, selection or alert"),
+        Prop("source_key", "string", "the cluster id, lead account or watch it was opened for"),
         Prop("evidence", "list<string>", "the evidence when it was opened (detection may change later)"),
         Prop("notes", "list<string>", "analysts' notes, oldest first, each with its time and author"),
         Prop("opened_by", "string", "analyst who opened it"),
@@ -352,7 +352,7 @@ AUDIT_EVENT = NodeType(
         Prop(
             "action",
             "string",
-            "what: label, case_open, case_update, case_decide, export, console",
+            "what: label, case_open, case_update, export, console, watch_save, watch_update, alert",
             indexed=True,
         ),
         Prop(
@@ -365,6 +365,62 @@ AUDIT_EVENT = NodeType(
         Prop("detail", "string", "JSON: the decision, the note, the query text, the rows exported"),
         Prop("ingest_run", "string", "the latest ingest run the analyst's graph held"),
         Prop("detect_run", "string", "the latest detection run the analyst's graph held"),
+    ),
+)
+
+DETECTION_RUN = NodeType(
+    "DetectionRun",
+    "run_id",
+    "string",
+    "One writing detection run and what changed against the graph it found: clusters born, "
+    "grown, shrunk, split, merged, regrown, newly flagged, cleared and vanished (the app's "
+    "What changed page; `hydrascope/jobs/changes.py`).",
+    (
+        Prop("at", "datetime", "when the run wrote its result (the server's clock)", indexed=True),
+        Prop("update_tag", "integer", "the tag the run wrote to its clusters"),
+        Prop("clusters", "integer", "clusters found"),
+        Prop("flagged_clusters", "integer", "clusters flagged"),
+        Prop("flagged_accounts", "integer", "accounts in the flagged tier"),
+        Prop("review_accounts", "integer", "accounts in the review tier"),
+        Prop("changes", "string", "JSON: a row per changed cluster (id, what changed, size before and now)"),
+    ),
+)
+WATCH = NodeType(
+    "Watch",
+    "watch_id",
+    "string",
+    "A saved pattern evaluated after every scheduled ingest and detection: a library query, new "
+    "members of a campaign, new accounts born on banned or confirmed infrastructure, or a cluster "
+    "that grew or regrew (`hydrascope/workflow/watches.py`). A match raises an alert once.",
+    (
+        Prop("name", "string", "what the analyst called it"),
+        Prop("kind", "string", "query, campaign, born_on_banned or cluster_growth"),
+        Prop("target", "string", "the library query's name, the campaign id or the cluster id (empty: all)"),
+        Prop("params", "string", "JSON: the library query's parameters"),
+        Prop("growth_pct", "float", "cluster_growth: the growth that raises an alert, in percent"),
+        Prop("active", "boolean", "evaluated after each run (false: paused)"),
+        Prop("seen", "list<string>", "every match already alerted on (or present when it was saved)"),
+        Prop("created_by", "string", "analyst who saved it"),
+        Prop("created_at", "datetime", "when it was saved"),
+        Prop("evaluated_at", "datetime", "its latest evaluation"),
+    ),
+)
+ALERT = NodeType(
+    "Alert",
+    "alert_id",
+    "string",
+    "New matches of a watch, raised once, with the case it opened or updated; written to the "
+    "outbox (JSONL, or a webhook) too.",
+    (
+        Prop("watch_id", "string", "the watch that raised it"),
+        Prop("title", "string", "the watch's name and how many new matches"),
+        Prop("matches", "list<string>", "what matched, one readable line each"),
+        Prop("accounts", "list<string>", "the accounts of the new matches"),
+        Prop("raised_at", "datetime", "when (the server's clock)", indexed=True),
+        Prop("case_id", "string", "the case it opened or updated"),
+        Prop("read_by", "list<string>", "analysts who marked it read"),
+        Prop("ingest_run", "string", "the latest ingest run when it was raised"),
+        Prop("detect_run", "string", "the latest detection run when it was raised"),
     ),
 )
 
@@ -386,6 +442,9 @@ NODES: tuple[NodeType, ...] = (
     LEASE,
     CASE,
     AUDIT_EVENT,
+    DETECTION_RUN,
+    WATCH,
+    ALERT,
 )
 
 # -------------------------------------------------------------------------------- relationships
@@ -451,6 +510,10 @@ CONCERNS_INSTRUMENT = RelType(
     "The analyst's selection for the case holds the payment instrument.",
 )
 
+# (:Watch)-[:RAISED]->(:Alert)-[:FILED_IN]->(:Case)
+RAISED = RelType("RAISED", WATCH, ALERT, "The watch raised the alert.")
+FILED_IN = RelType("FILED_IN", ALERT, CASE, "The alert opened or updated the case.")
+
 RELATIONSHIPS: tuple[RelType, ...] = (
     PAID_WITH,
     CONNECTED_FROM,
@@ -468,6 +531,8 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     CONCERNS_CLUSTER,
     CONCERNS_IP,
     CONCERNS_INSTRUMENT,
+    RAISED,
+    FILED_IN,
 )
 
 NODE_BY_LABEL = {n.label: n for n in NODES}

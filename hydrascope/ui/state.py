@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hydrascope.errors import HydrascopeError
 from hydrascope.workflow import identity
 from hydrascope.workflow.identity import Analyst
 
 HIDE_KEY = "hide_personal"
-DEEP_LINK_PAGES = {"cluster": "clusters", "account": "lookup", "node": "lookup", "query": "queries"}
+DEEP_LINK_PAGES = {
+    "cluster": "clusters",
+    "account": "lookup",
+    "node": "lookup",
+    "query": "queries",
+    "case": "cases",
+}
 
 
 def hide_personal() -> bool:
@@ -94,3 +101,17 @@ def identity_sidebar() -> Analyst:
     who = current_analyst()
     st.caption(f"Role: {who.role}")
     return who
+
+
+def unread_alerts_sidebar() -> None:
+    """How many alerts the analyst has not read, on every page (a cheap count; nothing shown
+    when the graph cannot be reached: the page says so itself)."""
+    from hydrascope.ui.connection import get_graph  # imports the driver: not at module load
+    from hydrascope.workflow.watches import unread_count
+
+    try:
+        n = unread_count(get_graph(), current_analyst().name)
+    except HydrascopeError:
+        return
+    if n:
+        st.warning(f"{n} unread alert{'s' if n != 1 else ''}: see Alerts")

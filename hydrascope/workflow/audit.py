@@ -21,12 +21,14 @@ import pandas as pd
 
 from hydrascope.db import Graph
 from hydrascope.errors import PermissionRefused
-from hydrascope.schema.model import AUDIT_EVENT, CLUSTER, INGEST_RUN
+from hydrascope.schema.model import AUDIT_EVENT, CLUSTER, DETECTION_RUN, INGEST_RUN
 from hydrascope.workflow.identity import Action, Analyst
 
 DONE = "done"
 FAILED = "failed"  # authorised, but it did not happen (the console refused the query, an error)
 REFUSED = "refused"  # the analyst's role may not
+#: Every action the trail records (the audit page's filter).
+ACTIONS = ("label", "case_open", "case_update", "watch_save", "watch_update", "alert", "console", "export")
 COLUMNS = (
     "at",
     "analyst",
@@ -40,12 +42,18 @@ COLUMNS = (
     "detect_run",
 )
 
-_RECORD = (
+# The latest ingest and detection runs the graph holds, as ``ingest_run`` and ``detect_run``
+# (a graph written before detection runs were recorded names its clusters' latest run).
+LATEST_RUNS = (
     f"OPTIONAL MATCH (r:{INGEST_RUN.label}) WITH r ORDER BY r.started_at DESC LIMIT 1 "
-    f"OPTIONAL MATCH (c:{CLUSTER.label}) WHERE c.detect_run IS NOT NULL "
-    "WITH r, c ORDER BY c.last_detected_at DESC LIMIT 1 "
-    f"CREATE (e:{AUDIT_EVENT.label} {{event_id: $id}}) "
-    "SET e += $props, e.at = datetime(), e.ingest_run = r.run_id, e.detect_run = c.detect_run "
+    f"OPTIONAL MATCH (d:{DETECTION_RUN.label}) WITH r, d ORDER BY d.at DESC LIMIT 1 "
+    f"OPTIONAL MATCH (c:{CLUSTER.label}) WHERE d IS NULL AND c.detect_run IS NOT NULL "
+    "WITH r, d, c ORDER BY c.last_detected_at DESC LIMIT 1 "
+    "WITH r.run_id AS ingest_run, coalesce(d.run_id, c.detect_run) AS detect_run "
+)
+_RECORD = (
+    LATEST_RUNS + f"CREATE (e:{AUDIT_EVENT.label} {{event_id: $id}}) "
+    "SET e += $props, e.at = datetime(), e.ingest_run = ingest_run, e.detect_run = detect_run "
     "RETURN e.event_id AS id"
 )
 

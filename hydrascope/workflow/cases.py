@@ -25,8 +25,10 @@ from hydrascope.workflow.identity import Action, Analyst
 
 Status = Literal["open", "in_review", "actioned", "closed"]
 STATUSES: tuple[Status, ...] = ("open", "in_review", "actioned", "closed")
-Source = Literal["cluster", "lead", "selection"]
-SOURCES: tuple[Source, ...] = ("cluster", "lead", "selection")
+Source = Literal["cluster", "lead", "selection", "alert"]
+SOURCES: tuple[Source, ...] = ("cluster", "lead", "selection", "alert")
+#: What an analyst opens a case for by hand (an ``alert`` case is opened by a watch).
+MANUAL_SOURCES: tuple[Source, ...] = ("cluster", "lead", "selection")
 PRIORITIES = (1, 2, 3)
 
 # What a case may concern, one relationship type per end label, with the end node's key.
@@ -108,12 +110,14 @@ def open_case(
     instruments: Sequence[str] = (),
     priority: int = 2,
     note: str = "",
+    evidence: Sequence[str] = (),
 ) -> str:
     """Open a case and return its id.
 
     ``source="cluster"``: ``key`` is the cluster; its members are the case's accounts (unless
     ``accounts`` names a subset) and its evidence is kept. ``"lead"``: ``key`` is the lead account,
     with its reasons. ``"selection"``: the analyst's own ``accounts``, ``ips`` and ``instruments``.
+    ``"alert"``: ``key`` is the watch, ``accounts`` its new matches, ``evidence`` the alert's lines.
     """
     if source not in SOURCES:
         raise InputError(f"a case is opened for one of {', '.join(SOURCES)}, not {source!r}")
@@ -129,8 +133,8 @@ def open_case(
         accounts = list(dict.fromkeys([key, *accounts]))
     else:
         if not (accounts or ips or instruments):
-            raise InputError("a selection case needs at least one account, IP or payment instrument")
-        risk, evidence = _selection_risk(graph, accounts), []
+            raise InputError(f"a {source} case needs at least one account, IP or payment instrument")
+        risk, evidence = _selection_risk(graph, accounts), list(evidence)
     case_id = f"case-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
     props: dict[str, Any] = {
         "title": title.strip() or f"{source} {key}".strip(),
@@ -194,6 +198,28 @@ def update_case(
     if not found:
         raise InputError(f"no case {case_id!r}")
     audit.record(graph, who, "case_update", m.CASE.label, case_id, detail)
+
+
+def add_accounts(graph: Graph, who: Analyst, case_id: str, accounts: Sequence[str], note: str) -> int:
+    """Link more accounts to an open case (an alert's new matches) with a note; returns how many
+    accounts the case newly holds."""
+    wanted = sorted(set(accounts) - set(case_accounts(graph, case_id)))
+    audit.authorise(graph, who, Action.CASE, m.CASE.label, case_id, {"add_accounts": len(wanted)})
+    added = (
+        graph.write_count(_link(m.CONCERNS_ACCOUNT), {"case_id": case_id, "keys": wanted}) if wanted else 0
+    )
+    graph.write(
+        f"MATCH (c:{m.CASE.label} {{case_id: $case_id}}) SET c.updated_at = datetime(), "
+        "c.notes = coalesce(c.notes, []) + $notes, "
+        f"c.risk = CASE WHEN $risk > c.risk THEN $risk ELSE c.risk END",
+        {
+            "case_id": case_id,
+            "notes": [_note_line(who, note)],
+            "risk": _selection_risk(graph, wanted) if wanted else 0.0,
+        },
+    )
+    audit.record(graph, who, "case_update", m.CASE.label, case_id, {"added_accounts": added, "note": note})
+    return added
 
 
 def decide(graph: Graph, who: Analyst, case_id: str, label: str, note: str) -> int:

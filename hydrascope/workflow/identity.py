@@ -40,6 +40,7 @@ class Action(StrEnum):
 
     LABEL = "label"
     CASE = "case"
+    WATCH = "watch"
     CONSOLE = "console"
     EXPORT = "export"
     EXPORT_BAN_LIST = "export_ban_list"
@@ -49,7 +50,7 @@ class Action(StrEnum):
 # console (its queries are recorded, which is a write); only an admin takes out the ban list.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     "viewer": frozenset(),
-    "analyst": frozenset({Action.LABEL, Action.CASE, Action.CONSOLE, Action.EXPORT}),
+    "analyst": frozenset({Action.LABEL, Action.CASE, Action.WATCH, Action.CONSOLE, Action.EXPORT}),
     "admin": frozenset(Action),
 }
 
@@ -60,7 +61,7 @@ class Analyst:
 
     name: str
     role: Role
-    source: Literal["local", "login", "environment"] = "local"
+    source: Literal["local", "login", "environment", "system"] = "local"
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]
@@ -73,6 +74,11 @@ class Analyst:
                 f"{self.name or 'this analyst'} is a {self.role}, and a {self.role} may not "
                 f"{action.value.replace('_', ' ')}; ask an admin to change the role in {roles_file()}"
             )
+
+
+# Who acts when a scheduled run evaluates the watches: it opens and updates cases and records
+# alerts, and nothing else (it never labels: a person decides).
+SCHEDULER = Analyst("hydrascope scheduler", "analyst", "system")
 
 
 def roles_file() -> Path:

@@ -19,7 +19,18 @@ from hydrascope.db import Graph
 from hydrascope.inert import WORD_JOINER
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ("overview", "clusters", "lookup", "queries", "triage", "cases", "exports", "audit")
+PAGES = (
+    "overview",
+    "clusters",
+    "lookup",
+    "queries",
+    "triage",
+    "changes",
+    "alerts",
+    "cases",
+    "exports",
+    "audit",
+)
 pytestmark = pytest.mark.neo4j
 
 

@@ -16,7 +16,6 @@ from hydrascope.ui.connection import get_graph
 from hydrascope.workflow import audit
 from hydrascope.workflow.identity import Action
 
-ACTIONS = ("label", "case_open", "case_update", "console", "export", "case")
 ANY = "any"
 
 graph = get_graph()
@@ -26,7 +25,7 @@ who = state.current_analyst()
 cols = st.columns(3)
 since_day = cols[0].date_input("Since", value=datetime.now(UTC).date() - timedelta(days=7), key="audit_since")
 analyst = cols[1].text_input("Analyst", key="audit_analyst", placeholder="anyone").strip()
-action = cols[2].selectbox("Action", [ANY, *ACTIONS], key="audit_action")
+action = cols[2].selectbox("Action", [ANY, *audit.ACTIONS], key="audit_action")
 since = datetime.combine(since_day, time.min, tzinfo=UTC) if since_day else None
 events = audit.read_events(graph, since, analyst or None, None if action == ANY else action)
 st.caption(

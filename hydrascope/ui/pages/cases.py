@@ -53,7 +53,7 @@ if st.session_state.get("case_done"):
     st.success(md(st.session_state.pop("case_done")))
 
 with st.expander("Open a case", expanded=False):
-    source = st.radio("For", cases.SOURCES, horizontal=True, key="case_source")
+    source = st.radio("For", cases.MANUAL_SOURCES, horizontal=True, key="case_source")
     key, accounts, ips, instruments = "", [], [], []
     if source == "cluster":
         frame = cluster_data.clusters(graph)
@@ -99,7 +99,11 @@ panels.table(queue, key="case-queue")
 if queue.empty:
     st.stop()
 
-case_id = str(st.selectbox("Case", queue["case_id"].tolist(), key="case_pick"))
+ids = queue["case_id"].tolist()
+linked = state.param("case")  # ?case=… from an alert
+if linked in ids and st.session_state.get("case_pick") is None:
+    st.session_state["case_pick"] = linked
+case_id = str(st.selectbox("Case", ids, key="case_pick"))
 case = cases.read_case(graph, case_id)
 if case is None:
     st.warning("That case is gone.")
