@@ -61,6 +61,10 @@ class DetectParams:
     # templates in every scenario; with 10 the largest honest family has <= 8 templates and every
     # campaign's book (36-72 templates, 100+ shared users) stays whole.
     family_min_users: int = 10
+    # analysts' false positives clear the infrastructure and templates they share: an object at
+    # least this share of whose users an analyst marked false positive (and at least two of them)
+    # ties nobody any more (the org's corporate card and office NAT once its cluster was cleared)
+    cleared_object_share: float = 0.5
     # Regrowth counts only when an account was born on banned infrastructure in at least this
     # many independent families: proxy egress alone is how every new customer of a proxy looks.
     regrowth_min_families: int = 2

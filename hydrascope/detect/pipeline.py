@@ -46,6 +46,7 @@ from hydrascope.detect.signals.synchrony import (
     pair_hour_jaccard,
 )
 from hydrascope.detect.snapshot import Snapshot
+from hydrascope.triage import CONFIRMED, FALSE_POSITIVE
 
 DENSE_KINDS = ("template", "template_family", "fingerprint", "card", "ip")
 # candidate pairs scored per chunk (about 100 bytes of columns each): bounds the memory of scoring
@@ -108,16 +109,37 @@ def detect(snapshot: Snapshot, params: DetectParams | None = None) -> DetectionR
     return result
 
 
-def _confirmed_members(snapshot: Snapshot) -> pd.Index:
-    """Accounts in clusters an analyst confirmed in an earlier run (seeds like bans)."""
-    confirmed_clusters = snapshot.previous_clusters.loc[
-        snapshot.previous_clusters["triage_label"] == "confirmed", "cluster_id"
+def _members_labelled(snapshot: Snapshot, label: str) -> pd.Index:
+    """Accounts in clusters an analyst gave ``label`` in an earlier run."""
+    labelled = snapshot.previous_clusters.loc[
+        snapshot.previous_clusters["triage_label"] == label, "cluster_id"
     ]
     return pd.Index(
-        snapshot.previous_members.loc[
-            snapshot.previous_members["cluster_id"].isin(confirmed_clusters), "account_id"
-        ]
+        snapshot.previous_members.loc[snapshot.previous_members["cluster_id"].isin(labelled), "account_id"]
     )
+
+
+def _confirmed_members(snapshot: Snapshot) -> pd.Index:
+    """Accounts in clusters an analyst confirmed in an earlier run (seeds like bans)."""
+    return _members_labelled(snapshot, CONFIRMED)
+
+
+def _cleared_by_false_positives(
+    snapshot: Snapshot, accts: _Accounts, links: pd.DataFrame, share: float
+) -> pd.DataFrame:
+    """Drop the links through objects that analysts' false positives cleared: at least two of the
+    object's users, and at least ``share`` of them, were marked false positive (the account, or
+    its cluster). The shared card, NAT and eval templates of an organisation cleared once then tie
+    no newcomer to it; a hydra whose two members were marked by mistake keeps its evidence."""
+    marked = accts.acc.loc[accts.acc["triage_label"] == FALSE_POSITIVE, "account_id"]
+    fp = pd.Index(marked).union(_members_labelled(snapshot, FALSE_POSITIVE))
+    if fp.empty or links.empty:
+        return links
+    is_fp = links["account_id"].isin(fp)
+    users = links.groupby("object_key")["account_id"].transform("nunique")
+    fp_users = is_fp.groupby(links["object_key"]).transform("sum")
+    cleared = (fp_users >= 2) & (fp_users >= share * users)
+    return links[~cleared.to_numpy()].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -231,6 +253,7 @@ def _evidence_objects(snapshot: Snapshot, accts: _Accounts, params: DetectParams
     edges = pd.concat([edges, family_edges(edges, families)], ignore_index=True)
     objects = object_weights(edges, snapshot.ips, params)
     links = weighted_links(edges, objects, accts.ids)
+    links = _cleared_by_false_positives(snapshot, accts, links, params.cleared_object_share)
     links = links[~links["account_id"].isin(accts.blocked)]
     return _Objects(edges, families, objects, links)
 

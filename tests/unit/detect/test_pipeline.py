@@ -80,3 +80,20 @@ def test_runs_on_infrastructure_only_data_without_request_content():
     result = detect(world)
     assert len(result.clusters) > 0
     assert not result.accounts["account_id"].str.startswith(HONEST).any()
+
+
+def _marked_false_positive(n: int):
+    snap = tiny_world()
+    marked = [f"hydra-{i:03d}" for i in range(n)]
+    snap.accounts.loc[snap.accounts["account_id"].isin(marked), "triage_label"] = "false_positive"
+    return detect(snap), set(marked)
+
+
+def test_false_positives_clear_the_infrastructure_they_share_not_a_few_mistakes():
+    # two members marked by mistake: the rest of the hydra keeps its shared cards, egress, prompts
+    result, marked = _marked_false_positive(2)
+    flagged = {a for a in result.accounts["account_id"] if a.startswith("hydra")}
+    assert flagged == {f"hydra-{i:03d}" for i in range(33)} - marked
+    # most of the group marked: what they share is cleared evidence, and ties none of the others
+    result, marked = _marked_false_positive(24)
+    assert not {a for a in result.accounts["account_id"] if a.startswith("hydra")}
