@@ -20,6 +20,8 @@ from rich.table import Table
 
 from hydrascope.errors import InputError
 from hydrascope.inert import csv_cell, csv_values
+from hydrascope.workflow.console import run_recorded
+from hydrascope.workflow.identity import command_line_analyst
 from queries.library import (
     PARAM_TYPES,
     SECTIONS,
@@ -36,7 +38,6 @@ from queries.runner import (
     QueryResult,
     describe_value,
     preview_cost,
-    run_adhoc,
     run_query,
     suggest_values,
     to_plain,
@@ -249,14 +250,16 @@ def query(
             check_read_only_text(cypher)
             _print_preview(preview_cost(graph, cypher, values))
             return
-        result = run_adhoc(
+        result = run_recorded(
             graph,
+            command_line_analyst(),
             cypher,
             values,
             limit=limit,
             timeout=timeout,
             force=force,
             keep_graph_values=section == "graph",
+            door="command line",
         )
     _emit(result, fmt)
 

@@ -17,7 +17,6 @@ import streamlit as st
 
 import queries
 from hydrascope.db import Graph
-from hydrascope.errors import HydrascopeError
 from hydrascope.schema import model as m
 from hydrascope.ui import exports, graphviews, timeline
 from hydrascope.ui.data import clusters as cluster_data
@@ -26,8 +25,8 @@ from hydrascope.ui.data import lookup as lookup_data
 from hydrascope.ui.data import overview as overview_data
 from hydrascope.ui.data.common import TTL_SECONDS
 from hydrascope.ui.graphviews import GraphView
-from hydrascope.workflow import audit
-from hydrascope.workflow.identity import Action, Analyst
+from hydrascope.workflow import console
+from hydrascope.workflow.identity import Analyst
 from queries.runner import describe_value
 
 # Above this many members, the explorer starts from the infrastructure skeleton.
@@ -257,24 +256,8 @@ def run_console(
 ) -> dict[str, Any]:
     """Run an analyst's own Cypher through ``queries.run_adhoc`` (read-only, bounded, previewed),
     if their role may; the query, refused, failed or run, goes into the audit trail."""
-    detail = {"cypher": cypher, "params": dict(params), "limit": limit}
-    audit.authorise(graph, who, Action.CONSOLE, "console", "", detail)
-    try:
-        result = queries.run_adhoc(
-            graph, cypher, params, limit=limit, timeout=timeout, keep_graph_values=True
-        )
-    except HydrascopeError as exc:
-        audit.record(
-            graph, who, Action.CONSOLE.value, "console", "", {**detail, "error": str(exc)}, audit.FAILED
-        )
-        raise
-    audit.record(
-        graph,
-        who,
-        Action.CONSOLE.value,
-        "console",
-        "",
-        {**detail, "rows": len(result.rows), "truncated": result.truncated},
+    result = console.run_recorded(
+        graph, who, cypher, params, limit=limit, timeout=timeout, keep_graph_values=True
     )
     return {
         "table": result_frame(result),

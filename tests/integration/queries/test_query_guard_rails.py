@@ -51,11 +51,14 @@ WRITES = {
 @pytest.mark.parametrize("cypher", list(WRITES.values()), ids=list(WRITES))
 def test_writes_through_the_command_line_are_refused_and_change_nothing(seeded: Graph, cypher: str) -> None:
     before = graph_fingerprint(seeded)
+    failed = "MATCH (e:AuditEvent {action: 'console', outcome: 'failed'}) RETURN count(e)"
+    recorded = seeded.count(failed)
     result = invoke("--cypher", cypher)
     assert result.exit_code != 0
     assert isinstance(result.exception, WriteRefused | QueryError) or "refuse" in str(result.exception)
     assert "read-only" in str(result.exception) or "one statement" in str(result.exception)
     assert graph_fingerprint(seeded) == before
+    assert seeded.count(failed) == recorded + 1  # the attempt is on the record
     constraints = seeded.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")[0]["names"]
     assert "account_account_id_unique" in constraints
 
