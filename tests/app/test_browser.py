@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -105,10 +106,28 @@ def serve_app(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
-def test_every_page_in_a_real_browser(app_url: str, tiny_world: Graph, tmp_path: Path) -> None:
+@contextmanager
+def chromium_page(tmp_path: Path, height: int) -> Iterator[Any]:
+    """A page of Debian's headless Chromium (a throwaway profile, removed afterwards)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1600, "height": height},
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
+def test_every_page_in_a_real_browser(app_url: str, tiny_world: Graph, tmp_path: Path) -> None:
     top = tiny_world.read(
         "MATCH (c:Cluster) WHERE c.flagged OPTIONAL MATCH (c)-[:PART_OF]->(p:Campaign) "
         "RETURN c.cluster_id AS id, c.size AS size, c.evidence[0] AS evidence, "
@@ -127,79 +146,67 @@ def test_every_page_in_a_real_browser(app_url: str, tiny_world: Graph, tmp_path:
 
     ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1600, "height": 2200},
+    with chromium_page(tmp_path, height=2200) as page:
+        page.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+                and urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+                else None
+            ),
         )
-        try:
-            page = context.new_page()
-            page.on(
-                "request",
-                lambda r: (
-                    outside.append(r.url)
-                    if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
-                    and urlparse(r.url).scheme in ("http", "https", "ws", "wss")
-                    else None
-                ),
-            )
 
-            def visit(path: str, heading: str) -> None:
-                page.goto(app_url + path)
-                page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
-                page.wait_for_load_state("networkidle")
+        def visit(path: str, heading: str) -> None:
+            page.goto(app_url + path)
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+            page.wait_for_load_state("networkidle")
 
-            def drawn_nodes(min_nodes: int) -> int:
-                frame_el = page.locator("iframe").first
-                frame_el.wait_for(timeout=30_000)
-                frame = frame_el.content_frame
-                frame.locator("canvas").first.wait_for(timeout=30_000)
-                count = int(frame.locator("body").evaluate("() => network.body.data.nodes.length"))
-                assert count >= min_nodes
-                return count
+        def drawn_nodes(min_nodes: int) -> int:
+            frame_el = page.locator("iframe").first
+            frame_el.wait_for(timeout=30_000)
+            frame = frame_el.content_frame
+            frame.locator("canvas").first.wait_for(timeout=30_000)
+            count = int(frame.locator("body").evaluate("() => network.body.data.nodes.length"))
+            assert count >= min_nodes
+            return count
 
-            def seen(text: str) -> None:
-                # Table cells live in the data grid's hidden accessibility table: attached, not visible.
-                page.get_by_text(text).first.wait_for(state="attached", timeout=30_000)
+        def seen(text: str) -> None:
+            # Table cells live in the data grid's hidden accessibility table: attached, not visible.
+            page.get_by_text(text).first.wait_for(state="attached", timeout=30_000)
 
-            visit("/", "Overview")
-            seen(top["campaign"] or top["id"])
-            page.get_by_text("Exchanges per campaign").first.wait_for()
-            page.locator(
-                "[data-testid='stVegaLiteChart'] canvas, .vega-embed canvas, .vega-embed svg"
-            ).first.wait_for(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+        visit("/", "Overview")
+        seen(top["campaign"] or top["id"])
+        page.get_by_text("Exchanges per campaign").first.wait_for()
+        page.locator(
+            "[data-testid='stVegaLiteChart'] canvas, .vega-embed canvas, .vega-embed svg"
+        ).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
-            visit(f"/clusters?cluster={top['id']}", "Cluster explorer")
-            page.get_by_text(top["evidence"]).first.wait_for()
-            assert drawn_nodes(10) > 0
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "clusters.png"), full_page=True)
+        visit(f"/clusters?cluster={top['id']}", "Cluster explorer")
+        page.get_by_text(top["evidence"]).first.wait_for()
+        assert drawn_nodes(10) > 0
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "clusters.png"), full_page=True)
 
-            visit(f"/lookup?account={account}", "Lookup")
-            page.get_by_text("Ego network").first.wait_for()
-            assert drawn_nodes(3) > 0
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "lookup.png"), full_page=True)
+        visit(f"/lookup?account={account}", "Lookup")
+        page.get_by_text("Ego network").first.wait_for()
+        assert drawn_nodes(3) > 0
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "lookup.png"), full_page=True)
 
-            visit("/queries?query=payment_shared_instruments", "Queries")
-            page.get_by_role("button", name="Run").first.click()
-            seen(card)
-            assert drawn_nodes(5) > 0
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "queries.png"), full_page=True)
+        visit("/queries?query=payment_shared_instruments", "Queries")
+        page.get_by_role("button", name="Run").first.click()
+        seen(card)
+        assert drawn_nodes(5) > 0
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "queries.png"), full_page=True)
 
-            visit("/triage", "Triage")
-            page.get_by_text("Save label").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "triage.png"), full_page=True)
+        visit("/triage", "Triage")
+        page.get_by_text("Save label").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "triage.png"), full_page=True)
 
-            visit("/exports", "Exports")
-            page.get_by_text("Download ban list (CSV)").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "exports.png"), full_page=True)
-        finally:
-            context.close()
+        visit("/exports", "Exports")
+        page.get_by_text("Download ban list (CSV)").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "exports.png"), full_page=True)
     assert outside == [], f"the app asked another host for: {outside[:5]}"
-    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
