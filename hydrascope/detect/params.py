@@ -147,6 +147,13 @@ class DetectParams:
     # the best-tied members' ties (a clique whose members each tie to most of the others by content
     # and timing, with no template reaching the book threshold: development random world 18)
     member_core_dense_ties: float = 0.5
+    # ...or, in a cluster flagged on a narrow capability mix, a core member by infrastructure and
+    # timing whose own traffic (at least this many classified requests) is as narrow
+    member_focus_min_requests: int = 20
+    # --- ban evasion: a cluster without a distillation signature is flagged when at least this
+    # many of its accounts (and this share) were born on banned infrastructure after the bans
+    evasion_min_regrown: int = 3
+    evasion_min_share: float = 0.1
     # --- dense blocks
     dense_blocks: int = 5
     dense_min_rows: int = 5

@@ -543,9 +543,13 @@ def _members(
     mine = tpl[on].groupby("account_id")["requests"].sum()
     mf["owned_template_share"] = mf["account_id"].map((mine / tot.replace(0, np.nan)).fillna(0.0)).fillna(0.0)
     mf["cot_share"] = mf["account_id"].map(acc_content["cot_share"]).fillna(0.0)
+    mf["cap_requests"] = mf["account_id"].map(acc_content["cap_requests"]).fillna(0.0)
+    mf["focus"] = (
+        (1 - mf["account_id"].map(acc_content["cap_entropy"]) / np.log2(12)).clip(lower=0).fillna(0.0)
+    )
     mf["banned"] = mf["account_id"].isin(seed_set)
     info = feats.set_index(feats.index)[
-        ["cluster_id", "score", "flagged", "shared_templates", "shared_families"]
+        ["cluster_id", "score", "flagged", "shared_templates", "shared_families", "s_focus"]
     ]
     mf = mf.join(info, on="cluster")
     has_owned = _has_prompt_book(mf, tpl[on], tpl, params)
@@ -565,7 +569,9 @@ def _members(
     )
     # a flagged cluster in which none of those rules holds for anyone is judged by its core
     nobody = ~(eligible & own_evidence).groupby(mf["cluster"]).transform("any")
-    mf["flagged"] = eligible & (own_evidence | (nobody & _core_member(mf, params)))
+    mf["flagged"] = eligible & (
+        own_evidence | (nobody & _core_member(mf, params)) | _focused_core_member(mf, has_owned, params)
+    )
     n_fams = mf["families"].map(len)
     mf["score"] = np.round(mf["score"] * (0.6 + 0.4 * np.minimum(1.0, n_fams / 3.0)), 4)
     mf.loc[~mf["flagged"], "score"] = np.minimum(
@@ -588,6 +594,30 @@ def _core_member(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
     content = fams.map(lambda fs: "content" in fs and len(fs) >= 2)
     core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
     return content & (mf["ties"] >= params.member_core_dense_ties * core) & (mf["ties"] >= 2)
+
+
+def _focused_core_member(mf: pd.DataFrame, has_owned: pd.Series, params: DetectParams) -> pd.Series:
+    """Members of a cluster without a prompt book but flagged on a narrow capability mix, at its
+    core by infrastructure and timing, whose own traffic has that narrow mix: two families, at
+    least ``member_core_dense_ties`` of its best-tied members' ties, and its own focus past the
+    focus ramp over at least ``member_focus_min_requests`` classified requests.
+
+    Without request templates (a provider that keeps only capability labels, or none) a worker
+    has no content tie to show, and the three-family rule left a flagged campaign's members
+    unflagged (development random world 114: 57 of 58). An honest hub the campaign routes through
+    (a reseller, a shared egress) asks for everything and fails the focus; an honest individual
+    with a handful of requests fails the volume."""
+    fams = mf["families"].map(len)
+    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
+    return (
+        ~has_owned
+        & (mf["s_focus"] >= params.strong)
+        & (fams >= 2)
+        & (mf["ties"] >= params.member_core_dense_ties * core)
+        & (mf["ties"] >= 2)
+        & (mf["focus"] >= params.focus_ramp[1])
+        & (mf["cap_requests"] >= params.member_focus_min_requests)
+    )
 
 
 def _own_coordination(mf: pd.DataFrame, params: DetectParams) -> pd.Series:

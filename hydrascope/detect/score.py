@@ -96,6 +96,15 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     # harvest restates templates (times the absence of personal prompts): not a kind of its own
     n_strong = strong.drop(columns=["harvest"]).sum(axis=1)
     has_distillation = strong[list(DISTILLATION)].any(axis=1)
+    # ban evasion stands without a distillation signature: accounts born on the cards, devices
+    # and networks of banned ones after the bans (several of them, not a family that shares a card
+    # with one banned member), provisioned together (two independent shared families)
+    regrown = features["regrown"] if "regrown" in features else pd.Series(0, index=features.index)
+    evasion = (
+        strong["enforcement"]
+        & (regrown >= np.maximum(params.evasion_min_regrown, params.evasion_min_share * features["size"]))
+        & (strong[["payment", "client", "network"]].sum(axis=1) >= 2)
+    )
     # a prompt book alone is no operator: a plugin's users all send its default prompts. It counts
     # with shared payment, client, identity or network (someone provisioned those accounts)
     infra = strong[["payment", "client", "identity", "network"]].any(axis=1)
@@ -110,7 +119,7 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     score = 1.0 - np.prod(1.0 - NOISY_OR_RATE * s.drop(columns=["harvest"]).to_numpy(float), axis=1)
     rule = (
         (features["size"] >= params.min_flag_size)
-        & has_distillation
+        & (has_distillation | evasion)
         & has_coord
         & (n_strong >= params.min_kinds)
     )

@@ -97,3 +97,38 @@ def test_false_positives_clear_the_infrastructure_they_share_not_a_few_mistakes(
     # most of the group marked: what they share is cleared evidence, and ties none of the others
     result, marked = _marked_false_positive(24)
     assert not {a for a in result.accounts["account_id"] if a.startswith("hydra")}
+
+
+def _without(snap, kinds):
+    snap.edges = snap.edges[~snap.edges["kind"].isin(kinds)].reset_index(drop=True)
+    return snap
+
+
+def test_ban_evasion_is_flagged_without_a_distillation_signature_a_family_card_is_not():
+    from hydrascope.detect.examples import DAY, T0
+
+    w = WorldBuilder(5)
+    w.add_hydra(n=30, banned=10, regrown=8)
+    w.add_individuals(80)
+    for i in range(5):  # a household on one card, device and address; one member banned
+        aid, created = f"house-{i}", T0 - 300 * DAY
+        ban = T0 + 10 * DAY if i == 0 else None
+        w.account(aid, created, w.random_hours(), 200, status="banned" if ban else "active", banned_at=ban)
+        w.edge("card", aid, "card-house", 0, created, created)
+        w.edge("fingerprint", aid, "fp-house", 200, T0, T0 + 20 * DAY)
+        w.edge("ip", aid, w.ip("192.0.2.77"), 200, T0, T0 + 20 * DAY)
+    snap = _without(w.snapshot(), ["template", "capability"])  # no content: no distillation kind
+    flagged = set(detect(snap).accounts["account_id"])
+    assert {f"hydra-{i:03d}" for i in range(30, 38)} <= flagged  # the replacements
+    assert not {a for a in flagged if a.startswith("house")}
+    assert detect(snap, DetectParams(evasion_min_regrown=10**6)).accounts.empty  # the rule is what flags
+
+
+def test_a_focused_campaign_without_templates_flags_its_core_members():
+    w = WorldBuilder(6)
+    w.add_hydra(n=30, banned=0, regrown=0)
+    w.add_individuals(80)
+    snap = _without(w.snapshot(), ["template", "card", "fingerprint"])  # network and timing only
+    flagged = set(detect(snap).accounts["account_id"])
+    assert flagged == {f"hydra-{i:03d}" for i in range(30)}
+    assert detect(snap, DetectParams(member_focus_min_requests=10**9)).accounts.empty
