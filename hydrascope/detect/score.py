@@ -18,7 +18,7 @@ A cluster is flagged only if it has at least ``min_flag_size`` accounts, a stron
 kind, a strong operator kind (``scripted`` only together with shared payment, client, identity or
 network), and ``min_kinds`` strong kinds in all, and the defence does not clear it
 (``signals/defence.py``: one established organisation, or members who write their own prompts;
-enforcement evidence overrides the defence). Its score is the
+mass regrowth after bans overrides the defence). Its score is the
 noisy-or of the strengths. A company (card + NAT + domain + internal templates) has no operator
 kind; researchers (benchmark templates + reasoning) neither; a carrier or VPN crowd has no
 distillation kind either.
@@ -100,11 +100,10 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
     # and networks of banned ones after the bans (several of them, not a family that shares a card
     # with one banned member), provisioned together (two independent shared families)
     regrown = features["regrown"] if "regrown" in features else pd.Series(0, index=features.index)
-    evasion = (
-        strong["enforcement"]
-        & (regrown >= np.maximum(params.evasion_min_regrown, params.evasion_min_share * features["size"]))
-        & (strong[["payment", "client", "network"]].sum(axis=1) >= 2)
+    mass_regrowth = strong["enforcement"] & (
+        regrown >= np.maximum(params.evasion_min_regrown, params.evasion_min_share * features["size"])
     )
+    evasion = mass_regrowth & (strong[["payment", "client", "network"]].sum(axis=1) >= 2)
     # a prompt book alone is no operator: a plugin's users all send its default prompts. It counts
     # with shared payment, client, identity or network (someone provisioned those accounts)
     infra = strong[["payment", "client", "identity", "network"]].any(axis=1)
@@ -123,9 +122,11 @@ def score_clusters(features: pd.DataFrame, params: DetectParams) -> pd.DataFrame
         & has_coord
         & (n_strong >= params.min_kinds)
     )
-    # the defence: one established organisation is cleared unless enforcement says otherwise
+    # the defence: one established organisation is cleared unless enforcement says otherwise, and
+    # only mass regrowth says so: a family sharing a card with its one banned member (and a child
+    # who signed up since) is still a family
     defence = defence_strength(features, params) if "org_share" in features else np.zeros(len(features))
-    cleared = (defence >= params.strong) & ~strong["enforcement"].to_numpy(bool)
+    cleared = (defence >= params.strong) & ~mass_regrowth.to_numpy(bool)
     flagged = rule & (score >= params.flag_threshold) & ~cleared
     # an unflagged cluster keeps a score below the threshold, for ranking only
     score = np.where(flagged, score, np.minimum(score, params.flag_threshold * 0.66))

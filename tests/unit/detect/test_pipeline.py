@@ -132,3 +132,24 @@ def test_a_focused_campaign_without_templates_flags_its_core_members():
     flagged = set(detect(snap).accounts["account_id"])
     assert flagged == {f"hydra-{i:03d}" for i in range(30)}
     assert detect(snap, DetectParams(member_focus_min_requests=10**9)).accounts.empty
+
+
+def test_a_household_with_one_banned_member_stays_cleared_by_its_own_prompts():
+    from hydrascope.detect.examples import DAY, T0
+
+    w = WorldBuilder(7)
+    w.add_individuals(80)
+    for i in range(6):  # one card, device and address; old accounts writing their own prompts
+        aid = f"house-{i}"
+        created = T0 + 12 * DAY if i == 5 else T0 - 300 * DAY  # a child signs up after the ban
+        ban = T0 + 10 * DAY if i == 0 else None
+        w.account(aid, created, w.random_hours(), 200, status="banned" if ban else "active", banned_at=ban)
+        w.edge("card", aid, "card-house", 0, created, created)
+        w.edge("fingerprint", aid, "fp-house", 200, T0, T0 + 20 * DAY)
+        w.edge("ip", aid, w.ip("192.0.2.77"), 200, T0, T0 + 20 * DAY)
+        own = {f"tpl-own-{aid}-{k}": 50 for k in range(4)}
+        w.content(aid, {"coding": 150, "general": 50}, own, T0, T0 + 20 * DAY)
+    snap = w.snapshot()
+    assert detect(snap).accounts.empty
+    # when any enforcement overrode the defence, the family was flagged
+    assert len(detect(snap, DetectParams(evasion_min_regrown=0, evasion_min_share=0.0)).accounts) == 6
