@@ -92,12 +92,10 @@ def identity_sidebar() -> Analyst:
     else:
         if ANALYST_KEY not in st.session_state:
             st.session_state[ANALYST_KEY] = identity.kept_name()
-        st.text_input(
-            "Analyst",
-            key=ANALYST_KEY,
-            placeholder="your name (asked once, kept)",
-            on_change=lambda: identity.keep_name(str(st.session_state.get(ANALYST_KEY, ""))),
-        )
+        typed = st.text_input("Analyst", key=ANALYST_KEY, placeholder="your name (asked once, kept)")
+        # kept after the widget returns, not in an on_change callback: a callback is refused
+        # whenever Streamlit believes the sidebar sits in a form, and the name must be kept anyway
+        identity.keep_name(str(typed or ""))
     who = current_analyst()
     st.caption(f"Role: {who.role}")
     return who
