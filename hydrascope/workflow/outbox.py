@@ -5,6 +5,9 @@
 - ``HYDRASCOPE_ALERT_WEBHOOK``: an ``http(s)`` URL that receives each alert as a JSON ``POST``
   (a chat webhook, an incident tool). Its URL often carries a token, so it is never printed or
   logged; a failed delivery is logged as "the webhook" with the error and lands in the file too.
+- ``HYDRASCOPE_ALERT_WEBHOOK_SECRET``: when set, each POST carries
+  ``X-Hydrascope-Signature: sha256=<HMAC-SHA256 of the body>``, so the receiver can tell our
+  alerts from anyone else's POST to its URL (the GitHub webhook convention).
 
 The alert itself is in the graph before it is sent (``watches.evaluate_watches``): a lost
 notification loses no alert, the app shows it as unread. The payload is data only: account ids and
@@ -13,6 +16,8 @@ the alert's lines as JSON strings, nothing a receiver would execute or render as
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -61,10 +66,17 @@ def payload(
     }
 
 
+def signature(body: bytes, secret: str) -> str:
+    """The ``X-Hydrascope-Signature`` header value: ``sha256=`` and the body's HMAC-SHA256."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
 def _post(url: str, body: bytes) -> None:
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json"}
+    secret = os.environ.get("HYDRASCOPE_ALERT_WEBHOOK_SECRET", "")
+    if secret:
+        headers["X-Hydrascope-Signature"] = signature(body, secret)
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
         response.read()
 

@@ -3,6 +3,8 @@ set, the file when the webhook fails, and the webhook's URL never logged."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -51,13 +53,15 @@ def test_each_kind_of_change_is_named_against_the_graph_as_found() -> None:
 
 
 @pytest.fixture
-def receiver() -> Iterator[tuple[str, list[bytes]]]:
-    """A webhook receiver on loopback that keeps every body it was sent."""
+def receiver() -> Iterator[tuple[str, list[bytes], list[str]]]:
+    """A webhook receiver on loopback that keeps every body it was sent, and its signature."""
     bodies: list[bytes] = []
+    signatures: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+            signatures.append(self.headers.get("X-Hydrascope-Signature", ""))
             self.send_response(204)
             self.end_headers()
 
@@ -67,7 +71,7 @@ def receiver() -> Iterator[tuple[str, list[bytes]]]:
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook?token=s3cret", bodies
+    yield f"http://127.0.0.1:{server.server_port}/hook?token=s3cret", bodies, signatures
     server.shutdown()
 
 
@@ -90,11 +94,16 @@ def test_an_alert_goes_to_the_jsonl_file_by_default(tmp_path: Path, monkeypatch:
 def test_a_webhook_gets_the_alert_and_a_failed_one_falls_back_to_the_file_unlogged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url, bodies = receiver
+    url, bodies, signatures = receiver
     monkeypatch.setenv("HYDRASCOPE_ALERT_OUTBOX", str(tmp_path / "alerts.jsonl"))
     monkeypatch.setenv("HYDRASCOPE_ALERT_WEBHOOK", url)
+    monkeypatch.delenv("HYDRASCOPE_ALERT_WEBHOOK_SECRET", raising=False)
     assert outbox.deliver(_message()) == "webhook"
-    assert json.loads(bodies[0])["alert_id"] == "alert-1"
+    assert json.loads(bodies[0])["alert_id"] == "alert-1" and signatures[0] == ""
+    monkeypatch.setenv("HYDRASCOPE_ALERT_WEBHOOK_SECRET", "shared-key")
+    assert outbox.deliver(_message()) == "webhook"
+    expected = "sha256=" + hmac.new(b"shared-key", bodies[1], hashlib.sha256).hexdigest()
+    assert signatures[1] == expected  # the receiver can check the body came from us
     assert not (tmp_path / "alerts.jsonl").exists()
 
     monkeypatch.setenv("HYDRASCOPE_ALERT_WEBHOOK", "http://127.0.0.1:9/hook?token=s3cret")  # nobody there
