@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hydrascope.detect.params import DetectParams
+from hydrascope.detect.signals.content import focus
 from hydrascope.detect.signals.infra import FAMILIES
 from hydrascope.detect.snapshot import Snapshot
 
@@ -85,7 +86,7 @@ def content_features(
     total = caps.groupby(level=0).sum()
     p = caps / total.reindex(caps.index.get_level_values(0)).to_numpy()
     ent = (-(p * np.log2(p.where(p > 0)))).fillna(0.0).groupby(level=0).sum()
-    out["focus"] = (1 - ent / np.log2(12)).clip(lower=0).reindex(out.index).fillna(0.0)
+    out["focus"] = focus(ent).reindex(out.index).fillna(0.0)
     cot = caps[caps.index.get_level_values(1).isin(list(params.cot_capabilities))].groupby(level=0).sum()
     out["cot_share"] = (cot / total).reindex(out.index).fillna(0.0)
     top = caps.groupby(level=0).idxmax().map(lambda ix: ix[1]) if len(caps) else pd.Series(dtype=object)

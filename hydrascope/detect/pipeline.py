@@ -22,7 +22,7 @@ from hydrascope.detect.identity import match_clusters
 from hydrascope.detect.leads import LEAD_COLUMNS, rank_leads
 from hydrascope.detect.params import DO_NOT_FLAG, DetectParams
 from hydrascope.detect.score import score_clusters
-from hydrascope.detect.signals.content import account_content, family_edges, template_families
+from hydrascope.detect.signals.content import account_content, family_edges, focus, template_families
 from hydrascope.detect.signals.defence import defence_features
 from hydrascope.detect.signals.dense_blocks import dense_blocks
 from hydrascope.detect.signals.distillation import member_volume, output_ratio, personal_share
@@ -544,10 +544,10 @@ def _members(
     mf["owned_template_share"] = mf["account_id"].map((mine / tot.replace(0, np.nan)).fillna(0.0)).fillna(0.0)
     mf["cot_share"] = mf["account_id"].map(acc_content["cot_share"]).fillna(0.0)
     mf["cap_requests"] = mf["account_id"].map(acc_content["cap_requests"]).fillna(0.0)
-    mf["focus"] = (
-        (1 - mf["account_id"].map(acc_content["cap_entropy"]) / np.log2(12)).clip(lower=0).fillna(0.0)
-    )
+    mf["focus"] = focus(mf["account_id"].map(acc_content["cap_entropy"])).fillna(0.0)
     mf["banned"] = mf["account_id"].isin(seed_set)
+    # the ties of each cluster's best-tied members (90th percentile): the yardstick of the core rules
+    mf["core_ties"] = _core_ties(mf)
     info = feats.set_index(feats.index)[
         ["cluster_id", "score", "flagged", "shared_templates", "shared_families", "s_focus"]
     ]
@@ -581,6 +581,14 @@ def _members(
     return mf[["account_id", "cluster_id", "score", "reasons", "flagged", "families", "ties"]]
 
 
+def _core_ties(mf: pd.DataFrame) -> pd.Series:
+    """The ties of each cluster's best-tied members (90th percentile), the core rules' yardstick:
+    ``_members`` computes it once per run; a frame without it gets it computed here."""
+    if "core_ties" in mf:
+        return mf["core_ties"]
+    return mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
+
+
 def _core_member(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
     """Members at the core of their cluster: content ties and one more family, and at least
     ``member_core_dense_ties`` of the ties of its best-tied members. An honest account hanging on a
@@ -592,8 +600,7 @@ def _core_member(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
     routes through, random world 10)."""
     fams = mf["families"].map(set)
     content = fams.map(lambda fs: "content" in fs and len(fs) >= 2)
-    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
-    return content & (mf["ties"] >= params.member_core_dense_ties * core) & (mf["ties"] >= 2)
+    return content & (mf["ties"] >= params.member_core_dense_ties * _core_ties(mf)) & (mf["ties"] >= 2)
 
 
 def _focused_core_member(mf: pd.DataFrame, has_owned: pd.Series, params: DetectParams) -> pd.Series:
@@ -608,12 +615,11 @@ def _focused_core_member(mf: pd.DataFrame, has_owned: pd.Series, params: DetectP
     (a reseller, a shared egress) asks for everything and fails the focus; an honest individual
     with a handful of requests fails the volume."""
     fams = mf["families"].map(len)
-    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
     return (
         ~has_owned
         & (mf["s_focus"] >= params.strong)
         & (fams >= 2)
-        & (mf["ties"] >= params.member_core_dense_ties * core)
+        & (mf["ties"] >= params.member_core_dense_ties * _core_ties(mf))
         & (mf["ties"] >= 2)
         & (mf["focus"] >= params.focus_ramp[1])
         & (mf["cap_requests"] >= params.member_focus_min_requests)
@@ -631,8 +637,7 @@ def _own_coordination(mf: pd.DataFrame, params: DetectParams) -> pd.Series:
     one family, against the workers' 76-120 ties in four to six families).
     """
     n_fams = mf["families"].map(len)
-    core = mf.groupby("cluster")["ties"].transform(lambda t: t.quantile(0.9))
-    return (n_fams >= params.member_min_families) & (mf["ties"] >= params.member_core_ties * core)
+    return (n_fams >= params.member_min_families) & (mf["ties"] >= params.member_core_ties * _core_ties(mf))
 
 
 def _on_prompt_book(

@@ -33,6 +33,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
+from hydrascope import triage
 from hydrascope.db import Graph
 from hydrascope.errors import HydrascopeError, InputError
 from hydrascope.schema import model as m
@@ -91,11 +92,11 @@ class Alert:
 _TIES = f"{m.PAID_WITH.type}|{m.USED_CLIENT.type}"
 _BORN_ON_BANNED = (
     f"MATCH (bad:{m.ACCOUNT.label}) "
-    "WHERE bad.status = 'banned' OR bad.triage_label = 'confirmed' "
-    f"OR EXISTS {{ (bad)-[:{m.MEMBER_OF.type}]->(:{m.CLUSTER.label} {{triage_label: 'confirmed'}}) }} "
+    "WHERE bad.status = 'banned' OR bad.triage_label = $confirmed "
+    f"OR EXISTS {{ (bad)-[:{m.MEMBER_OF.type}]->(:{m.CLUSTER.label} {{triage_label: $confirmed}}) }} "
     f"MATCH (bad)-[:{_TIES}]->(x)<-[:{_TIES}]-(a:{m.ACCOUNT.label}) "
     "WHERE a <> bad AND coalesce(a.status, 'active') <> 'banned' "
-    "AND coalesce(a.triage_label, '') <> 'confirmed' "
+    "AND coalesce(a.triage_label, '') <> $confirmed "
     "AND (bad.created_at IS NULL OR a.created_at > bad.created_at) "
     f"AND COUNT {{ (x)<-[:{_TIES}]-(:{m.ACCOUNT.label}) }} <= $max_sharing "
     "WITH a, collect(DISTINCT bad.account_id) AS bad, "
@@ -177,9 +178,8 @@ def current_matches(graph: Graph, watch: Watch) -> tuple[dict[str, Match], froze
         rows = graph.read(_CAMPAIGN_MEMBERS, {"campaign": watch.target})
         now = _account_matches(rows, lambda r: f"{r['account_id']} joined campaign {watch.target}")
     else:
-        rows = graph.read(
-            _BORN_ON_BANNED, {"max_sharing": int(watch.params.get("max_sharing", DEFAULT_MAX_SHARING))}
-        )
+        sharing = int(watch.params.get("max_sharing", DEFAULT_MAX_SHARING))
+        rows = graph.read(_BORN_ON_BANNED, {"max_sharing": sharing, "confirmed": triage.CONFIRMED})
         now = _account_matches(
             rows,
             lambda r: (

@@ -16,6 +16,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+#: Capability classes the provider labels requests with: the entropy of a mix over all of them
+#: is ``log2(CAPABILITY_CLASSES)`` bits, the widest mix there is.
+CAPABILITY_CLASSES = 12
+
+
+def focus(entropy_bits: pd.Series) -> pd.Series:
+    """How narrow a capability mix is, from its entropy: 1 for one capability, 0 for an even mix
+    over every class (an account's ``cap_entropy`` or a cluster's)."""
+    return (1 - entropy_bits / np.log2(CAPABILITY_CLASSES)).clip(lower=0)
+
 
 def account_content(edges: pd.DataFrame, cot_capabilities: Sequence[str]) -> pd.DataFrame:
     """Per account: ``requests, cap_entropy`` (bits), ``cot_share, n_capabilities, n_templates,
