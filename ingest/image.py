@@ -48,6 +48,9 @@ class GraphImage:
 
     nodes: dict[str, dict[Any, Mapping[str, Any]]] = field(default_factory=dict)
     rel_parts: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    # statements the server computes from the graph, kept as (step, cypher, rows) for a bulk load
+    # to run once the image is in the graph
+    deferred: list[tuple[str, str, list[Row]]] = field(default_factory=list)
 
     def merge_node(self, label: str, key: Any, props: Mapping[str, Any]) -> None:
         """``MERGE (n {key}) SET n += props``."""
@@ -152,6 +155,7 @@ class ImageWriter(Writer):
         return self._count(rel.type, table.num_rows)
 
     def statement(self, step: str, cypher: str, rows: Sequence[Row]) -> int:
-        """A statement the server computes from the graph (``EmailDomain.accounts``): counted, not
-        imaged; no snapshot column reads it."""
+        """A statement the server computes from the graph (``EmailDomain.accounts``): counted and
+        kept for a bulk load to run after the import, not imaged (no snapshot column reads it)."""
+        self.image.deferred.append((step, cypher, list(rows)))
         return self._count(step, len(rows))

@@ -69,6 +69,8 @@ class IngestReport:
     write_seconds: dict[str, float] = field(default_factory=dict)  # graph write time per step
     rebuilt: str | None = None  # why the graph was rebuilt from the event store, if it was
     cleanup_refused: str | None = None  # why the TTL cleanup guard deleted nothing, if it did
+    # a bulk load's import: nodes, relationships, properties and seconds as the importer reported
+    bulk: dict[str, float] | None = None
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:

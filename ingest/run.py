@@ -33,10 +33,12 @@ from hydrascope.config import data_dir, state_dir
 from hydrascope.contract import EVENT_TABLES, TABLES
 from hydrascope.db import Graph
 from hydrascope.db.lease import Lease, hold
+from hydrascope.db.schema_apply import apply_schema
 from hydrascope.errors import InputError
 from hydrascope.schema.cypher import ident, merge_nodes
 from hydrascope.schema.model import INGEST_RUN
 from ingest import identity
+from ingest.bulk import BulkTarget, load_image, refusal
 from ingest.clock import DEFAULT_SKEW, RunClock
 from ingest.context import IngestContext
 from ingest.image import GraphImage, ImageWriter
@@ -208,6 +210,7 @@ def run_ingest(
     lease: Lease | None = None,
     break_lease: bool = False,
     image: GraphImage | None = None,
+    bulk: BulkTarget | None = None,
 ) -> IngestReport:
     """Ingest one bundle directory into ``graph`` and return what happened.
 
@@ -230,9 +233,16 @@ def run_ingest(
     ``image`` (with ``graph=None``): the run writes into that in-memory ``GraphImage`` instead of a
     graph, through the same pipeline (the direct snapshot of ``hydrascope.jobs.bundle``); it takes
     no lease (there is no graph to exclude writers from).
+
+    ``bulk``: a first load into the empty database of the local server ``graph`` is connected to,
+    through Neo4j's offline importer (``ingest.bulk``): the run writes an image, the server is
+    stopped, the image imported, the server started, and the schema and the run's bookkeeping are
+    written as after a normal run. Refused (``InputError``) for a remote or non-empty database.
     """
     if image is not None and (graph is not None or dry_run):
         raise InputError("an image run writes to the image only: no graph, no dry run")
+    if bulk is not None and (graph is None or dry_run or image is not None):
+        raise InputError("a bulk load needs the graph it replaces: no dry run, no image")
     if graph is None and not dry_run and image is None:
         raise InputError("a graph connection is needed unless dry_run is set")
     if not 0 < max_cleanup_share <= 1:
@@ -266,6 +276,10 @@ def run_ingest(
         con.execute(f"SET memory_limit = '{_duckdb_memory_mib()}MiB'")
         rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
         check: Callable[[], None] = held.check if held is not None else _no_check
+        if bulk is not None and live is not None and (why := refusal(live)):
+            raise InputError(why)
+        if bulk is not None:
+            image = GraphImage()
         if live is not None:
             report.rebuilt = identity.rebuild_reason(live, store, con)
             _mark_interrupted(live)
@@ -277,9 +291,13 @@ def run_ingest(
                     if image is not None
                     else Writer(live, tag, batch_size, bars, _checked(check, after_batch))
                 )
-                ctx = IngestContext(live, writer, con, store, report, rejects, tag, since_map, dry_run)
+                # a bulk run writes its image first: nothing reads or writes the graph meanwhile
+                target = None if bulk is not None else live
+                ctx = IngestContext(target, writer, con, store, report, rejects, tag, since_map, dry_run)
                 ctx.clock, ctx.rebuild = clock, report.rebuilt is not None
                 _sync_all(ctx, bundle.tables, ttl, since is not None, (max_cleanup_share, force), check)
+                if bulk is not None and image is not None and live is not None:
+                    _bulk_load(live, bulk, image, held, report, store, batch_size)
                 if live is not None:
                     for table in EVENT_TABLES:
                         newest = con.execute(f"SELECT max(ts) FROM {store.scan(table)}").fetchall()  # noqa: S608
@@ -301,6 +319,35 @@ def run_ingest(
                 with contextlib.suppress(Exception):
                     _write_run_node(live, report)
         return report
+
+
+def _bulk_load(
+    graph: Graph,
+    bulk: BulkTarget,
+    image: GraphImage,
+    lease: Lease | None,
+    report: IngestReport,
+    store: EventStore,
+    batch_size: int,
+) -> None:
+    """Import ``image`` into the stopped server, then write what a normal run writes through Bolt:
+    the schema, the statements the server computes, the run node, the store's sync record."""
+    paused = lease.across_store_replacement() if lease is not None else contextlib.nullcontext()
+    with report.timed("bulk import"), paused:
+        result = load_image(bulk, image, report.update_tag, graph.settings.database)
+    report.bulk = {
+        "nodes": result.nodes,
+        "relationships": result.relationships,
+        "properties": result.properties,
+        "seconds": round(result.seconds, 1),
+    }
+    with report.timed("schema"):
+        apply_schema(graph)
+    writer = Writer(graph, report.update_tag, batch_size)
+    for step, cypher, rows in image.deferred:
+        writer.statement(step, cypher, rows)
+    _write_run_node(graph, report)
+    identity.mark_synced(graph, store, report.run_id, report.update_tag)
 
 
 def _sync_all(

@@ -69,6 +69,13 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         console.print(
             "graph writes: " + ", ".join(f"{k} {v:,}" for k, v in report.written.items()), highlight=False
         )
+    if report.bulk:
+        b = report.bulk
+        console.print(
+            f"bulk import: {b['nodes']:,.0f} nodes, {b['relationships']:,.0f} relationships, "
+            f"{b['properties']:,.0f} properties in {b['seconds']:.1f} s",
+            highlight=False,
+        )
     cleaned = {k: v for k, v in report.cleaned.items() if v}
     if cleaned:
         console.print("cleanup: " + ", ".join(f"{k} {v:,}" for k, v in cleaned.items()), highlight=False)

@@ -11,10 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from hydrascope.cli._watch import watch_loop
+from hydrascope.config import state_dir
 from hydrascope.db import Graph, connect
 from hydrascope.db.lease import Lease, hold
+from hydrascope.db.local import LocalServer
 from hydrascope.errors import HydrascopeError, InputError
 from hydrascope.workflow.watches import evaluate_watches
+from ingest.bulk import BulkTarget
 from ingest.clock import DEFAULT_SKEW
 from ingest.load import DEFAULT_BATCH_SIZE
 from ingest.report import IngestReport
@@ -122,6 +125,12 @@ def detect_summary(graph: Graph, lease: Lease | None = None) -> str:
     help="Take the graph's writer lease even if another run holds it (only when that run is dead; "
     "with --watch, the first cycle only).",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="First load into an empty local database through Neo4j's offline importer (stops and "
+    "restarts the local server; refused for a remote or non-empty database).",
+)
 def ingest(
     directory: Path | None,
     only: str | None,
@@ -137,6 +146,7 @@ def ingest(
     no_progress: bool,
     then_detect: bool,
     break_lease: bool,
+    bulk: bool,
 ) -> None:
     """Validate, aggregate and load the bundle DIRECTORY (CSV, JSONL or Parquet tables).
 
@@ -152,6 +162,8 @@ def ingest(
         raise click.UsageError("give the bundle once: either DIRECTORY or --watch DIRECTORY")
     if then_detect and dry_run:
         raise click.UsageError("--detect needs a graph: it cannot be combined with --dry-run")
+    if bulk and (dry_run or watch_dir):
+        raise click.UsageError("--bulk is a one-off first load: not with --dry-run or --watch")
     tables = [t for t in only.split(",")] if only else None
     ttl_delta = parse_duration(ttl)
     options = {
@@ -164,6 +176,7 @@ def ingest(
         "max_skew": parse_duration(max_clock_skew),
         "max_cleanup_share": parse_share(max_cleanup),
         "force": force,
+        "bulk": BulkTarget(LocalServer(), state_dir() / "ingest" / "bulk") if bulk else None,
     }
     console = Console(stderr=False)
     # a dry run writes nothing, but `--since watermark` reads the watermarks from the graph

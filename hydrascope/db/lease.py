@@ -361,14 +361,32 @@ class Lease:
                     )
                     return
 
+    @contextlib.contextmanager
+    def across_store_replacement(self) -> Iterator[None]:
+        """While an offline import replaces the database's store files (``ingest --bulk``): the
+        heartbeat pauses (the server is down), and the lease, gone with the old store, is taken
+        again in the new one with the same token. Nobody can write meanwhile: the server is down."""
+        self._stop.set()
+        if self._beat is not None and self._beat is not threading.current_thread():
+            self._beat.join(timeout=30)
+        try:
+            yield
+        finally:
+            if self.held:
+                self.acquire()
+                self._start_heartbeat()
+
+    def _start_heartbeat(self) -> None:
+        self._stop.clear()
+        self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{self.name}", daemon=True)
+        self._beat.start()
+
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     def __enter__(self) -> Lease:
         self.acquire()
-        self._stop.clear()
-        self._beat = threading.Thread(target=self._heartbeat, name=f"lease-{self.name}", daemon=True)
-        self._beat.start()
+        self._start_heartbeat()
         if threading.current_thread() is threading.main_thread():
             current = signal.getsignal(signal.SIGTERM)
             if current is signal.SIG_DFL:  # a terminated run releases its lease (finally blocks run)
