@@ -212,23 +212,20 @@ def write_import_files(image: GraphImage, tag: int, directory: Path) -> ImportFi
     types without rows, get none)."""
     directory.mkdir(parents=True, exist_ok=True)
     files = ImportFiles()
+
+    def add(into: list[ImportFile], name: str, table: pa.Table, path: Path) -> None:
+        _write(table, path)
+        files.multiline |= _has_line_break(table)
+        into.append(ImportFile(name, path, table.num_rows))
+
     for node in NODES:
-        entries = image.nodes.get(node.label)
-        if not entries:
-            continue
-        table = node_table(node, entries, tag)
-        path = directory / f"nodes-{node.label}.csv"
-        _write(table, path)
-        files.multiline |= _has_line_break(table)
-        files.nodes.append(ImportFile(node.label, path, table.num_rows))
+        if entries := image.nodes.get(node.label):
+            table = node_table(node, entries, tag)
+            add(files.nodes, node.label, table, directory / f"nodes-{node.label}.csv")
     for rel in RELATIONSHIPS:
-        if not image.rel_parts.get(rel.type):
-            continue
-        table = relationship_table(rel, image, tag)
-        path = directory / f"rels-{rel.type}.csv"
-        _write(table, path)
-        files.multiline |= _has_line_break(table)
-        files.relationships.append(ImportFile(rel.type, path, table.num_rows))
+        if image.rel_parts.get(rel.type):
+            table = relationship_table(rel, image, tag)
+            add(files.relationships, rel.type, table, directory / f"rels-{rel.type}.csv")
     return files
 
 
