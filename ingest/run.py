@@ -259,6 +259,8 @@ def run_ingest(
         IngestLock(state_root / "ingest" / "ingest.lock", str(source)),
         hold(live, "ingest", run_id, lease, force=break_lease) as held,
     ):
+        if bulk is not None and live is not None and (why := refusal(live)):
+            raise InputError(why)  # before anything is staged: a refusal leaves nothing behind
         # the tag and the watermarks are the graph's (read under the lease: no other run draws one)
         state = IngestState.load(graph, state_root / "ingest" / "state.json")
         tag = state.next_update_tag()
@@ -276,8 +278,6 @@ def run_ingest(
         con.execute(f"SET memory_limit = '{_duckdb_memory_mib()}MiB'")
         rejects = RejectsWriter(data_root / "rejects" / f"{run_id}.jsonl")
         check: Callable[[], None] = held.check if held is not None else _no_check
-        if bulk is not None and live is not None and (why := refusal(live)):
-            raise InputError(why)
         if bulk is not None:
             image = GraphImage()
         if live is not None:
