@@ -9,8 +9,6 @@ older backup are rebuilt from the store instead of staying empty or stale.
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,20 +170,6 @@ def test_a_restored_older_backup_is_brought_up_to_the_store(tmp_path: Path, grap
     out = _text(capsys.readouterr().out)
     assert "rebuilt:" in out and "restored from an older backup" in out
     assert snapshot(graph) == current
-
-
-@pytest.fixture
-def second_server(tmp_path: Path) -> Iterator[LocalServer]:
-    """A new, empty server (own state folder and port), stopped afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = LocalServer(home=tmp_path / "other" / "neo4j", port=port)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.slow
