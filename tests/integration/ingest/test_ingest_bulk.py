@@ -22,15 +22,14 @@ from hydrascope.errors import InputError
 from hydrascope.schema.model import LEASE
 from ingest.bulk import BulkTarget, write_import_files
 from ingest.image import GraphImage
-from ingest.run import run_ingest
 
 simulate = pytest.importorskip("hydrascope.simulate")
 pytestmark = pytest.mark.neo4j
 
 
-def _local(server: LocalServer) -> Graph:
+def _local(graph: Graph, server: LocalServer) -> Graph:
     """A driver to ``server`` that knows it is a local server (bulk loads need that)."""
-    settings = replace(connect().settings, uri=server.bolt_uri, password=server.read_password(), local=True)
+    settings = replace(graph.settings, uri=server.bolt_uri, password=server.read_password(), local=True)
     return connect(settings)
 
 
@@ -50,7 +49,7 @@ def test_a_bulk_load_of_tiny_equals_the_merge_path_and_carries_on_incrementally(
     assert merged.ok, merged.problems
     expected = snapshot(graph)
 
-    with _local(second_server) as other:
+    with _local(graph, second_server) as other:
         bulk = BulkTarget(second_server, tmp_path / "bulk-work")
         runner = Runner(tmp_path / "bulk", other)
         loaded = runner(bundle, bulk=bulk)
@@ -90,14 +89,7 @@ def test_bulk_is_refused_for_a_remote_server(tmp_path: Path, graph: Graph) -> No
     remote = connect(replace(graph.settings, local=False))  # the same server, seen as remote
     try:
         with pytest.raises(InputError, match=r"remote server.*dump/load.*upload"):
-            run_ingest(
-                bundle,
-                remote,
-                ttl=None,
-                data_root=tmp_path / "data",
-                state_root=tmp_path / "state",
-                bulk=BulkTarget(LocalServer(), tmp_path / "work"),
-            )
+            Runner(tmp_path / "run", remote)(bundle, bulk=BulkTarget(LocalServer(), tmp_path / "work"))
     finally:
         remote.close()
     assert graph.read("MATCH (a:Account) RETURN count(a) AS n")[0]["n"] == 0
@@ -118,9 +110,7 @@ def test_import_files_carry_types_provenance_and_multiline_strings(tmp_path: Pat
     tables["ip_intel"][1]["as_org"] = "Example\nISP"  # free text keeps its line break
     bundle = write_bundle(tmp_path / "b", tables)
     image = GraphImage()
-    report = run_ingest(
-        bundle, None, ttl=None, data_root=tmp_path / "d", state_root=tmp_path / "s", image=image
-    )
+    report = Runner(tmp_path / "run", None)(bundle, image=image)
     assert report.ok
     files = write_import_files(image, 42, tmp_path / "files")
     by_name = {f.name: f for f in files.nodes}

@@ -258,6 +258,8 @@ def test_watch_skips_while_held_and_releases_between_cycles(tmp_path: Path, grap
     assert watch.stdout is not None
     threading.Thread(target=lambda: [lines.put(x) for x in watch.stdout], daemon=True).start()  # type: ignore[union-attr]
 
+    seen: list[str] = []
+
     def until(text: str, timeout: float = 120) -> str:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -265,9 +267,10 @@ def test_watch_skips_while_held_and_releases_between_cycles(tmp_path: Path, grap
                 line = lines.get(timeout=1)
             except queue.Empty:
                 continue
+            seen.append(line)
             if text in line:
                 return line
-        raise AssertionError(f"the watch loop never printed {text!r}")
+        raise AssertionError(f"the watch loop never printed {text!r}; it printed: {''.join(seen[-20:])}")
 
     between = Lease(graph, "detect", "run-between")
     try:
