@@ -45,6 +45,7 @@ def main() -> int:
         failures += (
             _run(["bench/bench_ingest.py", "--yes", *(["--scales", "0.1"] if quick else [])], env) != 0
         )
+        failures += _run(["bench/bench_bulk.py", "--yes", *(["--scales", "0.1"] if quick else [])], env) != 0
         failures += _run(["bench/bench_detect.py", *(["--direct"] if quick else [])], env) != 0
         failures += _run(["bench/bench_p2p.py"], env) != 0
     finally:

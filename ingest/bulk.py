@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +92,10 @@ class ImportResult:
     nodes: int
     relationships: int
     properties: int
-    seconds: float
+    seconds: float  # the importer's own run
     log: Path
+    files_seconds: float = 0.0  # writing the import files
+    server_seconds: float = 0.0  # stopping and starting the server around the import
 
 
 @dataclass(frozen=True)
@@ -287,12 +289,16 @@ def load_image(target: BulkTarget, image: GraphImage, tag: int, database: str = 
     """Files from ``image``, the server stopped, the import, the server started again. The server
     is started again whatever happened, so a failed import leaves it running (on the store the
     importer left, which is empty or the previous one)."""
+    began = time.perf_counter()
     files = write_import_files(image, tag, target.work_dir / "files")
+    files_seconds = time.perf_counter() - began
     target.server.stop()
     try:
         result = run_importer(target, files, database)
     finally:
         target.server.start()
+    server_seconds = time.perf_counter() - began - files_seconds - result.seconds
+    result = replace(result, files_seconds=files_seconds, server_seconds=server_seconds)
     if result.nodes != files.node_rows or result.relationships != files.relationship_rows:
         raise InputError(
             f"the importer wrote {result.nodes:,} nodes and {result.relationships:,} relationships, "

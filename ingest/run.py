@@ -340,6 +340,8 @@ def _bulk_load(
         "relationships": result.relationships,
         "properties": result.properties,
         "seconds": round(result.seconds, 1),
+        "files_seconds": round(result.files_seconds, 1),
+        "server_seconds": round(result.server_seconds, 1),
     }
     with report.timed("schema"):
         apply_schema(graph)

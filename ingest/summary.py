@@ -73,7 +73,8 @@ def print_summary(report: IngestReport, console: Console | None = None) -> None:
         b = report.bulk
         console.print(
             f"bulk import: {b['nodes']:,.0f} nodes, {b['relationships']:,.0f} relationships, "
-            f"{b['properties']:,.0f} properties in {b['seconds']:.1f} s",
+            f"{b['properties']:,.0f} properties in {b['seconds']:.1f} s (files written in "
+            f"{b['files_seconds']:.1f} s, server stopped and started in {b['server_seconds']:.1f} s)",
             highlight=False,
         )
     cleaned = {k: v for k, v in report.cleaned.items() if v}
