@@ -50,7 +50,12 @@ ACCOUNT_COLUMNS = (
     "active_hours",
     "triage_label",
     "org_id",
+    "solo_template_requests",
+    "solo_template_first_seen",
+    "solo_template_last_seen",
 )
+# The object standing for all the templates one account sent alone (``solo_edges``).
+SOLO_TEMPLATE_PREFIX = "solo:"
 EDGE_COLUMNS = ("kind", "account_id", "object_id", "requests", "first_seen", "last_seen")
 IP_COLUMNS = (
     "ip",
@@ -87,7 +92,10 @@ class Snapshot:
 
     def __post_init__(self) -> None:
         self.accounts = normalise_accounts(self.accounts)
-        self.edges = normalise_edges(self.edges)
+        solo = solo_edges(self.accounts)
+        self.edges = normalise_edges(
+            pd.concat([self.edges, solo], ignore_index=True) if len(solo) else self.edges
+        )
         for name, cols in (
             ("ips", IP_COLUMNS),
             ("instruments", INSTRUMENT_COLUMNS),
@@ -148,9 +156,36 @@ def normalise_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
         else np.zeros(0, np.int64)
         for h in frame["active_hours"]
     ]
+    frame["solo_template_requests"] = (
+        pd.to_numeric(frame["solo_template_requests"], errors="coerce").fillna(0).astype(np.int64)
+    )
+    frame["solo_template_first_seen"] = to_seconds(frame["solo_template_first_seen"])
+    frame["solo_template_last_seen"] = to_seconds(frame["solo_template_last_seen"])
     frame["status"] = frame["status"].fillna("active").astype(str)
     # sorted, so that a run never depends on the order a database or a file returned rows in
     return frame.drop_duplicates("account_id").sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
+def solo_edges(accounts: pd.DataFrame) -> pd.DataFrame:
+    """One ``template`` edge per account that sent templates nobody else sent, to an object of its
+    own (``solo:<account>``) carrying their requests.
+
+    Ingest keeps such templates as counts on the account, not as ``SENT`` edges (they tie nobody,
+    and a paraphrasing account sends thousands). What the detector asks of them is how much of an
+    account's templated traffic is its own (``distillation.personal_share``: requests on
+    templates of one user), which this edge answers as the per-template edges did."""
+    solo = accounts[accounts["solo_template_requests"] > 0]
+    return pd.DataFrame(
+        {
+            "kind": "template",
+            "account_id": solo["account_id"].to_numpy(),
+            "object_id": (SOLO_TEMPLATE_PREFIX + solo["account_id"]).to_numpy(),
+            "requests": solo["solo_template_requests"].to_numpy(),
+            "first_seen": solo["solo_template_first_seen"].to_numpy(),
+            "last_seen": solo["solo_template_last_seen"].to_numpy(),
+        },
+        columns=list(EDGE_COLUMNS),
+    )
 
 
 def normalise_edges(edges: pd.DataFrame) -> pd.DataFrame:

@@ -190,6 +190,9 @@ ACCOUNT_READ = NodeColumns(
         Column("active_hours", "active_hours"),
         Column("triage_label", "triage_label"),
         Column("org_id", "org_id"),
+        Column("solo_template_requests", "solo_template_requests", "count"),
+        Column("solo_template_first_seen", "solo_template_first_seen", "seconds"),
+        Column("solo_template_last_seen", "solo_template_last_seen", "seconds"),
     ),
 )
 IP_READ = NodeColumns(

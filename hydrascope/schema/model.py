@@ -125,6 +125,14 @@ ACCOUNT = NodeType(
             "list<integer>",
             "distinct hours (since the Unix epoch) with requests, newest 2,160",
         ),
+        Prop(
+            "solo_templates",
+            "integer",
+            "distinct prompt templates only this account ever sent (kept as a count: they tie nobody)",
+        ),
+        Prop("solo_template_requests", "integer", "requests on those templates"),
+        Prop("solo_template_first_seen", "datetime", "first request on one of those templates"),
+        Prop("solo_template_last_seen", "datetime", "latest request on one of those templates"),
         Prop("risk_score", "float", "detector's risk score in [0, 1] (0 when not flagged)", indexed=True),
         Prop("risk_reasons", "list<string>", "detector's reasons, each with numbers"),
         Prop(
@@ -193,7 +201,11 @@ EMAIL_DOMAIN = NodeType(
     (Prop("accounts", "integer", "accounts registered with the domain"),),
 )
 PROMPT_TEMPLATE = NodeType(
-    "PromptTemplate", "template", "string", "A hash of a prompt skeleton (what stays when the values change)."
+    "PromptTemplate",
+    "template",
+    "string",
+    "A hash of a prompt skeleton (what stays when the values change), sent by two or more accounts "
+    "(one account's own templates are counts on its Account: ``solo_templates``).",
 )
 CAPABILITY = NodeType(
     "Capability",

@@ -26,7 +26,18 @@ from ingest.readers import SourceFile
 from ingest.sources.common import get
 
 TABLES = (contract.REQUESTS, contract.LOGINS)
-ACCOUNT_PROPS = ("first_seen", "last_seen", "requests", "input_tokens", "output_tokens", "active_hours")
+ACCOUNT_PROPS = (
+    "first_seen",
+    "last_seen",
+    "requests",
+    "input_tokens",
+    "output_tokens",
+    "active_hours",
+    "solo_templates",
+    "solo_template_requests",
+    "solo_template_first_seen",
+    "solo_template_last_seen",
+)
 IP_PROPS = ("version", "prefix", "is_cgnat")
 COUNT_PROPS = ("requests", "input_tokens", "output_tokens")
 TOUCHED = "touched_activity"
@@ -79,11 +90,12 @@ def _edge_rows(table: pa.Table, counts: tuple[str, ...]) -> list[Row]:
 
 
 def transform(ctx: IngestContext, cutoff: datetime | None) -> dict[str, Any]:
-    """Aggregate the touched accounts: account profiles, IP facts and one Arrow table per edge
-    type (``start``, ``end``, properties; sorted by ``start``), converted to Python a slice at a
-    time by the writer."""
-    aggregate.prepare(ctx.con, ctx.store, TOUCHED)
-    profiles = _rows(aggregate.accounts(ctx.con))
+    """Aggregate the touched accounts (and the lone other senders of their templates): account
+    profiles, IP facts and one Arrow table per edge type (``start``, ``end``, properties; sorted
+    by ``start``), converted to Python a slice at a time by the writer."""
+    aggregate.add_template_partners(ctx.con, ctx.store, TOUCHED, cutoff)
+    aggregate.prepare(ctx.con, ctx.store, TOUCHED, cutoff)
+    profiles = _rows(aggregate.accounts(ctx.con, cutoff))
     edge_tables: dict[str, pa.Table] = {}
     ips: set[str] = set()
     for spec in aggregate.EDGES:

@@ -325,7 +325,26 @@ def expected_edges(tables: dict[str, Rows]) -> dict[str, Counter[tuple[str, Any]
             if r.get(col):
                 counter[(r["account_id"], r[col])] += 0
         result[rel] = counter
+    # a template only one account sent is a count on that account, not an edge (``solo_templates``)
+    senders = Counter(end for _, end in result["SENT"])
+    result["SENT"] = Counter({pair: n for pair, n in result["SENT"].items() if senders[pair[1]] >= 2})
     return result
+
+
+def expected_solo_templates(tables: dict[str, Rows]) -> dict[str, tuple[int, int]]:
+    """Per account: (templates only it sent, its requests on them), from the input rows."""
+    pairs: Counter[tuple[str, Any]] = Counter(
+        (r["account_id"], r["prompt_template"])
+        for r in tables.get("requests", [])
+        if r.get("prompt_template")
+    )
+    senders = Counter(end for _, end in pairs)
+    out: dict[str, tuple[int, int]] = {}
+    for (account, end), n in pairs.items():
+        if senders[end] == 1:
+            k, total = out.get(account, (0, 0))
+            out[account] = (k + 1, total + n)
+    return out
 
 
 # ------------------------------------------------------------------------- graph readers

@@ -59,7 +59,7 @@ def test_a_row_from_the_future_is_rejected_and_ages_out_nothing(tmp_path: Path, 
         "requests": [
             req("2999-01-01T00:00:00Z", "acct-1", "192.0.2.10", "fp-1", "model-a", "coding", "tpl-1", 1, 1),
             req(
-                "2026-02-14T08:00:00Z", "acct-3", "198.51.100.7", "fp-3", "model-b", "general", "tpl-9", 2, 3
+                "2026-02-14T08:00:00Z", "acct-3", "198.51.100.7", "fp-3", "model-b", "general", "tpl-1", 2, 3
             ),
         ]
     }
@@ -68,10 +68,10 @@ def test_a_row_from_the_future_is_rejected_and_ages_out_nothing(tmp_path: Path, 
     out = _text(capsys.readouterr().out)
     assert "1 rows rejected" in out and "cleanup:" not in out
     # Nothing aged out, and the good row of the same run became edges.
-    assert _behaviour(graph) == before + 3  # acct-3 -> 198.51.100.7, model-b, tpl-9 are new pairs
+    assert _behaviour(graph) == before + 3  # acct-3 -> 198.51.100.7, model-b, tpl-1 are new pairs
     assert (
         graph.count(
-            "MATCH (:Account {account_id: 'acct-3'})-[r:SENT]->(:PromptTemplate {template: 'tpl-9'}) "
+            "MATCH (:Account {account_id: 'acct-3'})-[r:SENT]->(:PromptTemplate {template: 'tpl-1'}) "
             "RETURN count(r)"
         )
         == 1

@@ -13,6 +13,7 @@ from bundle_kit import (
     counts,
     edge_requests,
     expected_edges,
+    expected_solo_templates,
     req,
     snapshot,
     write_bundle,
@@ -46,9 +47,12 @@ def test_counts_equal_distinct_keys_of_the_input(tmp_path: Path, graph, ingest_r
     assert c["node:IP"] == len(ips)
     assert c["node:ClientFingerprint"] == len(fps)
     assert c["node:Model"] == len(models)
-    assert c["node:PromptTemplate"] == len(
-        {r["prompt_template"] for r in tables["requests"] if r["prompt_template"]}
+    assert c["node:PromptTemplate"] == len({end for _, end in expected_edges(tables)["SENT"]}) >= 1
+    solo = graph.read(
+        "MATCH (a:Account) WHERE a.solo_templates > 0 "
+        "RETURN a.account_id AS a, a.solo_templates AS k, a.solo_template_requests AS n"
     )
+    assert {r["a"]: (r["k"], r["n"]) for r in solo} == expected_solo_templates(tables) != {}
     assert c["node:Capability"] == len({r["capability"] for r in tables["requests"] if r["capability"]})
     assert c["node:PaymentInstrument"] == 2 and c["rel:PAID_WITH"] == 3
     assert c["node:ApiKey"] == 2 and c["rel:HAS_KEY"] == 2
@@ -145,6 +149,36 @@ def test_incremental_run_adds_exactly_the_new_rows(tmp_path: Path, graph, ingest
     assert after["node:PaymentInstrument"] == before["node:PaymentInstrument"]  # not in this bundle: kept
     for rel, expected in expected_edges(day2).items():
         assert edge_requests(graph, rel) == dict(expected), rel
+
+
+def _solo(graph) -> dict[str, tuple[int, int]]:
+    rows = graph.read(
+        "MATCH (a:Account) WHERE a.solo_templates > 0 "
+        "RETURN a.account_id AS a, a.solo_templates AS k, a.solo_template_requests AS n"
+    )
+    return {r["a"]: (r["k"], r["n"]) for r in rows}
+
+
+def test_a_template_one_account_had_to_itself_becomes_shared_when_another_sends_it(
+    tmp_path: Path, graph, ingest_runner
+) -> None:
+    tables = base_tables()
+    assert ingest_runner(write_bundle(tmp_path / "day1", tables)).ok
+    solo_day1 = expected_solo_templates(tables)
+    assert "acct-3" in solo_day1 and _solo(graph) == solo_day1
+    assert graph.count("MATCH (t:PromptTemplate {template: 'tpl-3'}) RETURN count(t)") == 0
+    # day 2: a new account sends acct-3's own template; acct-3 sends nothing new, yet its count
+    # and edges must change (the graph is a function of every stored event, not of the new ones)
+    new_rows = [
+        req("2026-02-13T10:00:00Z", "acct-6", "198.51.100.8", "fp-6", "model-b", "vision", "tpl-3", 1, 1)
+    ]
+    report = ingest_runner(write_bundle(tmp_path / "day2", {"requests": new_rows}), only=["requests"])
+    assert report.ok and report.table("requests").loaded == 1
+    both = {**tables, "requests": tables["requests"] + new_rows}
+    assert edge_requests(graph, "SENT") == dict(expected_edges(both)["SENT"])
+    assert {a for a, t in edge_requests(graph, "SENT") if t == "tpl-3"} == {"acct-3", "acct-6"}
+    assert _solo(graph) == expected_solo_templates(both)
+    assert _solo(graph).get("acct-3", (0, 0))[0] == solo_day1["acct-3"][0] - 1
 
 
 def test_since_skips_older_events_and_watermark_resumes(tmp_path: Path, graph, ingest_runner) -> None:

@@ -45,10 +45,15 @@ def test_tiny_world_counts_match_the_bundle(tmp_path: Path, graph, ingest_runner
         f"""SELECT count(*) FROM (SELECT DISTINCT account_id, ip FROM (
         SELECT account_id, ip FROM {r} UNION ALL SELECT account_id, ip FROM {lg} WHERE ip IS NOT NULL))""",
     )
-    assert c["rel:SENT"] == _distinct(
-        con,
-        f"SELECT count(DISTINCT (account_id, prompt_template)) FROM {r} WHERE prompt_template IS NOT NULL",
-    )
+    # a template with two or more senders is a node with an edge per sender; one account's own
+    # templates are a count on that account
+    pairs = f"""SELECT account_id, prompt_template,
+                       count(*) OVER (PARTITION BY prompt_template) AS senders
+                FROM (SELECT DISTINCT account_id, prompt_template FROM {r}
+                      WHERE prompt_template IS NOT NULL)"""
+    assert c["rel:SENT"] == _distinct(con, f"SELECT count(*) FROM ({pairs}) WHERE senders >= 2")
+    solo = graph.count("MATCH (a:Account) RETURN sum(coalesce(a.solo_templates, 0))")
+    assert solo == _distinct(con, f"SELECT count(*) FROM ({pairs}) WHERE senders = 1") > 0
     assert c["rel:CALLED"] == _distinct(
         con, f"SELECT count(DISTINCT (account_id, model)) FROM {r} WHERE model IS NOT NULL"
     )

@@ -31,6 +31,8 @@ def _events(rows: list[tuple[str, str, str, str | None, int]]) -> pa.Table:
     return table.append_column("_line", pa.array(range(2, len(rows) + 2), pa.int64()))
 
 
+SENT_SPEC = next(s for s in aggregate.EDGES if s.shared_only)
+
 ROWS = [
     ("2026-02-10T10:00:00", "acct-1", "192.0.2.1", "tpl-1", 10),
     ("2026-02-10T10:30:00", "acct-1", "192.0.2.1", "tpl-2", 20),
@@ -87,21 +89,43 @@ def test_aggregates_cover_the_whole_store_for_touched_accounts(tmp_path: Path) -
     # Only acct-1 is touched by run-2, yet its edges count every stored event, not run-2's only.
     con.execute("CREATE TEMP TABLE t AS SELECT 'acct-1' AS account_id")
     aggregate.prepare(con, store, "t")
-    sent = sorted(aggregate.edges(con, aggregate.EDGES[2], None).to_pylist(), key=lambda r: r["end"])
+    sent = sorted(aggregate.edges(con, SENT_SPEC, None).to_pylist(), key=lambda r: r["end"])
+    # tpl-1 is shared with acct-2 (an edge); tpl-2 only acct-1 ever sent (a count on the account)
     assert [(r["account_id"], r["end"], r["requests"], r["input_tokens"]) for r in sent] == [
         ("acct-1", "tpl-1", 2, 11),
-        ("acct-1", "tpl-2", 1, 20),
     ]
     profile = aggregate.accounts(con).to_pylist()[0]
     assert profile["requests"] == 3 and profile["input_tokens"] == 31
+    assert (profile["solo_templates"], profile["solo_template_requests"]) == (1, 1)
     hours = [
         int(datetime.fromisoformat(t + "+00:00").timestamp()) // 3600
         for t in ("2026-02-10T10:00:00", "2026-02-12T10:00:00")
     ]
     assert profile["active_hours"] == hours
     cutoff = datetime(2026, 2, 11, tzinfo=UTC)
-    recent = aggregate.edges(con, aggregate.EDGES[2], cutoff).to_pylist()
+    recent = aggregate.edges(con, SENT_SPEC, cutoff).to_pylist()
     assert [r["end"] for r in recent] == ["tpl-1"]  # tpl-2 was last seen before the TTL cutoff
+
+
+def test_a_template_becomes_shared_when_a_second_account_sends_it(tmp_path: Path) -> None:
+    _commit(tmp_path, "run-1", [("2026-02-10T10:00:00", "acct-1", "192.0.2.1", "tpl-9", 1)])
+    store, con, _, _ = _commit(
+        tmp_path, "run-2", [("2026-02-11T10:00:00", "acct-3", "192.0.2.9", "tpl-9", 2)]
+    )
+    con.execute("CREATE TEMP TABLE t AS SELECT 'acct-3' AS account_id")
+    # acct-1 had tpl-9 to itself: its count and its edge change although run-2 never touched it
+    assert aggregate.add_template_partners(con, store, "t", None) == 1
+    aggregate.prepare(con, store, "t")
+    sent = aggregate.edges(con, SENT_SPEC, None).to_pylist()
+    assert sorted((r["account_id"], r["end"]) for r in sent) == [("acct-1", "tpl-9"), ("acct-3", "tpl-9")]
+    solo = {r["account_id"]: r["solo_templates"] for r in aggregate.accounts(con).to_pylist()}
+    assert solo == {"acct-1": 0, "acct-3": 0}
+    # a template with two untouched senders was shared already: nobody is added for it
+    store, con, _, _ = _commit(
+        tmp_path, "run-3", [("2026-02-12T10:00:00", "acct-4", "192.0.2.9", "tpl-9", 3)]
+    )
+    con.execute("CREATE TEMP TABLE t AS SELECT 'acct-4' AS account_id")
+    assert aggregate.add_template_partners(con, store, "t", None) == 0
 
 
 def test_a_journal_is_left_until_the_graph_is_written(tmp_path: Path) -> None:
