@@ -27,9 +27,9 @@ ACTIVE_HOURS_KEPT = 2160  # 90 days of hourly bins: what synchrony needs, bounde
 class EdgeSpec:
     """A behavioural edge: the relationship and the event column naming its end node.
 
-    ``shared_only``: only ends that two or more accounts reached become nodes and edges; an end
-    only one account ever used ties nobody, and a paraphrasing account sends thousands of them, so
-    they are kept as per-account counts instead (``solo_templates``)."""
+    ``shared_only`` (templates): only templates that two or more accounts sent become nodes and
+    edges (``template_users``); one only one account ever sent ties nobody, and a paraphrasing
+    account sends thousands of them, so they are kept as per-account counts (``solo_templates``)."""
 
     rel: RelType
     column: str
@@ -151,8 +151,10 @@ def _shared(spec: EdgeSpec) -> str:
 
 
 def accounts(con: duckdb.DuckDBPyConnection, cutoff: datetime | None = None) -> pa.Table:
-    """Per-account totals over all time and the activity profile (distinct active epoch hours,
-    the newest ``ACTIVE_HOURS_KEPT``, ascending) that the synchrony signal compares."""
+    """Per-account totals over all time, the activity profile (distinct active epoch hours, the
+    newest ``ACTIVE_HOURS_KEPT``, ascending) that the synchrony signal compares, and the templates
+    only the account sent (``solo_*``: ``template_users`` says which; pairs last seen before the
+    TTL ``cutoff`` left out, as ``edges`` leaves them out)."""
     sql = f"""
     WITH r AS (SELECT account_id, min(ts) AS f, max(ts) AS l, count(*) AS n,
                       CAST(sum(coalesce(input_tokens, 0)) AS BIGINT) AS it,
