@@ -113,7 +113,7 @@ def write_results(results: dict[str, Any], out: Path) -> None:
     lines = [
         "# Bulk first load benchmark",
         "",
-        f"Written by `bench/bench_bulk.py` on {results['started_at']} ({m['nproc']} cores, "
+        f"Written by `bench/bench_bulk.py` (latest run {results['started_at']}; {m['nproc']} cores, "
         f"{m['ram_mib'] / 1024:.0f} GiB); scenario `{results['scenario']}`, seed {results['seed']}. "
         "End to end: validation, event store, aggregation, import files, server stop, import, server "
         "start, constraints and indexes, run bookkeeping. The import rate is relationships over the "
@@ -122,9 +122,10 @@ def write_results(results: dict[str, Any], out: Path) -> None:
         f"Targets: full `anthropic` under {TARGET_TOTAL_S / 60:.0f} min end to end; import at least "
         f"{TARGET_IMPORT_RELS_PER_S:,} relationships/s.",
         "",
-        "| scale | requests | bulk total s | import s | relationships | import rels/s | files s | server "
-        "stop+start s | schema s | MERGE total s | MERGE rels/s | bulk speed-up (total) | load avg |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scale | run at (UTC) | requests | bulk total s | import s | relationships | import rels/s "
+        "| files s | server stop+start s | schema s | MERGE total s | MERGE rels/s | bulk speed-up (total) "
+        "| load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["scales"]:
         b, i = r["bulk"], r["bulk"]["import"]
@@ -134,6 +135,7 @@ def write_results(results: dict[str, Any], out: Path) -> None:
             + " | ".join(
                 [
                     f"{r['scale']:g}",
+                    r.get("started_at", results["started_at"]),
                     f"{b['requests']:,}",
                     f"{b['total_s']:,}",
                     f"{i['seconds']:,}",
@@ -207,15 +209,26 @@ def main() -> None:
         "seed": args.seed,
         "scales": [],
     }
+    previous = args.out / "bulk.json"
+    if previous.exists():  # rows of scales this run does not measure stay, with their own date
+        kept = json.loads(previous.read_text())
+        results["scales"] = [
+            {"started_at": kept["started_at"], **r} for r in kept["scales"] if r["scale"] not in args.scales
+        ]
     for scale in args.scales:
         print(f"scale {scale:g}", flush=True)
         bundle, _ = bundle_for(args.scenario, scale, args.seed, args.work)
-        row: dict[str, Any] = {"scale": scale, "load_avg_before": load_avg()}
+        row: dict[str, Any] = {
+            "scale": scale,
+            "started_at": results["started_at"],
+            "load_avg_before": load_avg(),
+        }
         if scale in args.merge_scales:
             row["merge"] = merge_run(graph, bundle, args.work, scale)
         row["bulk"] = bulk_run(graph, bundle, args.work, scale, args.import_heap)
         row["load_avg_after"] = load_avg()
         results["scales"].append(row)
+        results["scales"].sort(key=lambda r: r["scale"])
         write_results(results, args.out)  # after every scale: a later failure keeps the earlier rows
     graph.close()
     print(f"results: {args.out / 'bulk.md'}")
