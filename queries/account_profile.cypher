@@ -1,9 +1,10 @@
 // id: account_profile
 // title: Account profile
 // category: investigation
-// revision: 1
+// revision: 2
 // description: One account on one row: its properties, traffic, how many instruments, IPs,
-//   fingerprints and templates it uses (and how many other accounts share them), its top
+//   fingerprints and templates it uses (and how many other accounts share them; own_templates:
+//   templates only it ever sent, kept as a count, not as nodes), its top
 //   capabilities and models, cluster, campaign, risk and enforcement history.
 // param: account_id string | the account
 // suggest: account_id = MATCH (a:Account) RETURN a.account_id AS value ORDER BY coalesce(a.risk_score, 0.0) DESC, value LIMIT 100
@@ -15,7 +16,8 @@ RETURN a.account_id AS account_id, a.created_at AS created_at, a.status AS statu
        COUNT { (a)-[:PAID_WITH]->(:PaymentInstrument) } AS instruments,
        COUNT { (a)-[:CONNECTED_FROM]->(:IP) } AS ips,
        COUNT { (a)-[:USED_CLIENT]->(:ClientFingerprint) } AS fingerprints,
-       COUNT { (a)-[:SENT]->(:PromptTemplate) } AS templates,
+       COUNT { (a)-[:SENT]->(:PromptTemplate) } + coalesce(a.solo_templates, 0) AS templates,
+       coalesce(a.solo_templates, 0) AS own_templates,
        COUNT { MATCH (a)-[:PAID_WITH|CONNECTED_FROM|USED_CLIENT]->()<-[:PAID_WITH|CONNECTED_FROM|USED_CLIENT]-(o:Account)
                WHERE o <> a RETURN DISTINCT o } AS accounts_sharing_infrastructure,
        [(a)-[r:ASKED_FOR]->(c:Capability) | [c.name, r.requests]] AS capabilities,

@@ -1,7 +1,7 @@
 // id: cot_elicitation_share
 // title: Chain-of-thought elicitation share per account
 // category: content
-// revision: 1
+// revision: 2
 // description: Accounts ranked by the share of their requests classified as chain-of-thought
 //   elicitation ("articulate the internal reasoning behind a completed response step by step"),
 //   a hallmark of reasoning-trace harvesting. Researchers running reasoning benchmarks are the
@@ -16,7 +16,7 @@ WITH a, sum(coalesce(r.requests, 0)) AS total,
 WHERE total >= $min_requests AND focus > 0 AND toFloat(focus) / total >= $min_share
 RETURN a.account_id AS account_id, focus AS capability_requests, total AS requests,
        round(toFloat(focus) / total, 3) AS share, a.org_id AS org_id,
-       COUNT { (a)-[:SENT]->(:PromptTemplate) } AS templates,
+       COUNT { (a)-[:SENT]->(:PromptTemplate) } + coalesce(a.solo_templates, 0) AS templates,
        a.status AS status, a.risk_score AS risk_score
 ORDER BY share DESC, requests DESC, account_id
 LIMIT $limit;

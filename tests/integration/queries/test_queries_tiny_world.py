@@ -147,3 +147,16 @@ def test_detector_output_is_summarised_consistently(tiny: tuple[Graph, Path]) ->
     assert scores == sorted(scores, reverse=True) and len(scores) == graph.count(
         "MATCH (k:Cluster) RETURN count(k)"
     )
+
+
+def test_account_profile_counts_every_template_shared_or_its_own(tiny: tuple[Graph, Path]) -> None:
+    graph, bundle = tiny
+    requests = pd.read_parquet(
+        bundle / "requests.parquet", columns=["account_id", "prompt_template"]
+    ).dropna()
+    senders = requests.groupby("prompt_template").account_id.nunique()
+    own = requests[requests.prompt_template.map(senders) == 1].groupby("account_id").prompt_template.nunique()
+    account = str(own.idxmax())  # the account with the most templates nobody else sent
+    row = run_query(graph, get_query("account_profile"), {"account_id": account}).rows[0]
+    mine = requests[requests.account_id == account].prompt_template
+    assert (row["templates"], row["own_templates"]) == (mine.nunique(), int(own.max())) and own.max() > 1
